@@ -1,0 +1,17 @@
+"""Dòng lệnh ``assessment``: mỗi nhóm lệnh nằm trong mô-đun riêng của nó."""
+
+from __future__ import annotations
+
+import click
+
+from assessment import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="assessment")
+def main() -> None:
+    """Công cụ của khóa học: bài kiểm tra (quiz) và báo cáo thống kê (report)."""
+
+
+if __name__ == "__main__":
+    main()
