@@ -137,9 +137,8 @@ def setup(app: Sphinx) -> dict:
     html = (visit_selfcheck_html, depart_selfcheck_html)
     plain = (visit_plain, depart_plain)
     app.add_node(selfcheck_node, html=html, latex=plain, text=plain)
-    app.add_node(
-        selfcheck_solution, html=(visit_solution_html, depart_solution_html), latex=plain, text=plain
-    )
+    solution_html = (visit_solution_html, depart_solution_html)
+    app.add_node(selfcheck_solution, html=solution_html, latex=plain, text=plain)
     app.add_directive("selfcheck", SelfCheckDirective)
     app.connect("config-inited", add_static_path)
     app.add_js_file("selfcheck.js")
