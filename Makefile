@@ -10,10 +10,13 @@ export PATH := $(BIN):$(PATH)
 PYTHON := $(BIN)/python
 PYTHON_SYSTEM ?= python3
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility tests, pinned in package-lock.json (npm ci).
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all install book test lint serve bench clean
+.PHONY: all install book quizzes demo-report test lint serve bench bench-autograde bench-report clean \
+	pdf bench-size
 
-all: book
+all: book quizzes demo-report
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PYTHON) || $(PYTHON_SYSTEM) -m venv $(VENV)
@@ -24,16 +27,31 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 ## Dựng trang web của khóa học vào _build/html (cảnh báo bị coi là lỗi).
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -n -W --keep-going
 
+## Sinh các bài kiểm tra từ ngân hàng câu hỏi (quizzes/source) và bản phát cho học viên
+## (quizzes/release, không chứa đáp án), bằng nbgrader generate_assignment.
+quizzes: $(STAMP)
+	$(BIN)/assessment quiz generate
+	cd quizzes && for quiz in $$($(BIN)/assessment quiz list --ids --course-dir .); do \
+	  $(BIN)/nbgrader generate_assignment "$$quiz" --force --log-level=WARN; done
+
 ## Chạy toàn bộ bộ kiểm thử.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PYTHON) -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check assessment tests book/_ext bench
+
+## In tài liệu phát tay (PDF) của cả khóa học và của từng phần vào _build/pdf
+## (cần trình duyệt Chromium; khoảng một phút).
+pdf: book
+	$(BIN)/assessment handouts
 
 ## Xem trang web trên máy: http://localhost:8000
 serve:
@@ -42,6 +60,23 @@ serve:
 ## Đo thời gian dựng sách (lạnh và sau khi sửa một trang).
 bench: $(STAMP)
 	$(PYTHON) bench/bench_book.py
+
+## Đo thời gian chấm tự động (giây/bài) của bài kiểm tra cuối khóa.
+bench-autograde: $(STAMP)
+	$(PYTHON) bench/bench_autograde.py
+
+## Báo cáo thống kê mẫu (dữ liệu không có thật) vào reports/demo: danh sách 150 cán bộ,
+## 20 bài làm mô phỏng (ba đợt thi, hai sổ điểm) chấm thật bằng nbgrader autograde.
+demo-report: $(STAMP) quizzes
+	$(PYTHON) -m assessment.demo --out reports/demo --data reports/demo-data
+
+## Đo thời gian lập báo cáo cho 20.000 cán bộ, so với nbgrader export.
+bench-report: $(STAMP)
+	$(PYTHON) bench/bench_report.py
+
+## So sánh dung lượng tải một trang (lần đầu, lần sau) với sách mẫu `jupyter-book create`.
+bench-size: $(STAMP)
+	$(PYTHON) bench/bench_site_size.py
 
 clean:
 	rm -rf _build reports
