@@ -59,12 +59,9 @@ DISTRICTS = ["thành phố Bắc Giang", "thị xã Việt Yên", "huyện Hiệ
              "huyện Lục Nam", "huyện Lục Ngạn", "huyện Sơn Động", "huyện Tân Yên",
              "huyện Yên Dũng", "huyện Yên Thế"]
 DISTRICT_KINDS = [
-    ("Phòng Tư pháp {d}", "nhan-quyen", 1), ("Công an {d}", "nhan-quyen", 1),
+    ("Phòng Tư pháp {d}", "nhan-quyen", 1),
     ("Phòng Văn hóa và Thông tin {d}", "thong-tin-truyen-thong", 1),
-    ("Trung tâm Văn hóa, Thông tin và Thể thao {d}", "thong-tin-truyen-thong", 1),
-    ("Ủy ban Mặt trận Tổ quốc Việt Nam {d}", "chu-chot-ctxh", 1),
-    ("Hội Liên hiệp Phụ nữ {d}", "chu-chot-ctxh", 1), ("Đoàn Thanh niên {d}", "chu-chot-ctxh", 1),
-    ("Hội Nông dân {d}", "chu-chot-ctxh", 1),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam {d}", "chu-chot-ctxh", 2),
 ]
 LEVEL_NAMES = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện"}
 ROSTER_HEADERS = ["STT", "Mã cán bộ", "Họ và tên", "Giới tính", "Dân tộc", "Đơn vị", "Cấp",
@@ -216,7 +213,7 @@ def plan_sittings(roster: pd.DataFrame, rng: random.Random) -> list[Sitting]:
               help="Ngày chốt số liệu của báo cáo mẫu.")
 def main(out: Path, data: Path, cadres: int, course: Path, as_of: str) -> None:
     """Tạo dữ liệu mẫu (không có người thật) và lập báo cáo mẫu vào --out."""
-    from assessment.report_cli import build_report
+    from assessment.report import build_report
 
     rng = random.Random(SEED)
     roster = synthetic_roster(cadres)

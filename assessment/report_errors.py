@@ -39,3 +39,10 @@ def join_errors(problems: list[str], limit: int = 20) -> str:
     if len(problems) > limit:
         lines.append(f"- … và {len(problems) - limit} lỗi khác cùng loại.")
     return "\n".join(lines)
+
+
+def at(path: Path | str, row: int | None = None, column: int | None = None,
+       header: str | None = None) -> str:
+    """``where`` starting with a capital, to open a message: Tệp «danh-sach.csv», dòng 7."""
+    text = where(path, row, column, header)
+    return text[:1].upper() + text[1:]

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.report_tables import Table
 
@@ -58,6 +59,16 @@ def _display_width(value: object, kind: str) -> int:
     return len(str(value))
 
 
+def _print_setup(ws) -> None:
+    """Landscape A4, one page wide, the header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
 def _write_table(book: Workbook, table: Table) -> None:
     ws = book.create_sheet(SHEET_NAMES.get(table.key, table.key)[:31])
     headers = list(table.frame.columns)
@@ -70,6 +81,7 @@ def _write_table(book: Workbook, table: Table) -> None:
         widths.append(max(MIN_WIDTH, min(MAX_WIDTH, max(longest + 2, header_need))))
         ws.column_dimensions[get_column_letter(i + 1)].width = widths[-1]
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
     header_cells = []

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from assessment.item_analysis import MIN_RESPONSES  # noqa: E402
 from assessment.report_summary import counts  # noqa: E402
 from assessment.report_tables import (  # noqa: E402
     FORMULA,
@@ -116,24 +117,31 @@ def group_chart(results: Results) -> str:
 
 
 def unit_chart(results: Results) -> tuple[str, str]:
-    """Bars: rate of each unit, lowest first; (svg, caption note)."""
+    """Bars: rate of each unit, highest at the top; (svg, caption note).
+
+    Each unit's name sits above its bar, so names and bars both get the full width and stay
+    readable on a phone. With more than MAX_UNITS_IN_CHART units, the largest ones are drawn.
+    """
     _setup()
     units = results.unit_rates
     note = ""
     if len(units) > MAX_UNITS_IN_CHART:
-        note = (f" Biểu đồ chỉ vẽ {MAX_UNITS_IN_CHART} đơn vị có tỷ lệ thấp nhất trong "
+        note = (f" Biểu đồ vẽ {MAX_UNITS_IN_CHART} đơn vị đông cán bộ nhất trong "
                 f"{len(units)} đơn vị; bảng đầy đủ ở tệp Excel, trang «Theo đơn vị».")
-        units = units.head(MAX_UNITS_IN_CHART)
-    units = units.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.3 * len(units) + 0.9))
-    y = range(len(units))
-    ax.barh(y, units["rate"].to_numpy() * 100, color=BLUE, height=0.6)
+        units = units.nlargest(MAX_UNITS_IN_CHART, "headcount", keep="first")
+    units = units.sort_values(["rate", "headcount", "unit"], ascending=[False, False, True])
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.5 * len(units) + 0.7))
     for i, row in enumerate(units.itertuples()):
-        ax.text(min(row.rate * 100 + 1.5, 90), i,
-                f"{fmt_percent(row.rate)} ({row.trained}/{row.headcount})", va="center",
-                fontsize=8)
-    ax.set_yticks(list(y), [textwrap.shorten(u, 28, placeholder="…") for u in units["unit"]])
-    ax.set_xlim(0, 110)
+        ax.text(0, -i + 0.08, textwrap.shorten(row.unit, 48, placeholder="…"), va="bottom",
+                fontsize=10)
+        ax.barh(-i - 0.2, row.rate * 100, height=0.32, color=BLUE)
+        ax.text(row.rate * 100 + 1, -i - 0.2, f"{fmt_percent(row.rate)} "
+                f"({row.trained}/{row.headcount})", va="center", fontsize=9)
+    ax.set_ylim(-len(units) + 0.4, 0.6)
+    ax.set_xlim(0, 125)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
     ax.set_xlabel("Tỷ lệ cán bộ đã đạt (%), mọi nhóm đối tượng")
     fig.tight_layout()
     return _svg(fig, "donvi", "Biểu đồ tỷ lệ cán bộ đã đạt của từng đơn vị"), note
@@ -184,7 +192,10 @@ def render(results: Results, targets: Targets, tables: dict[str, Table]) -> str:
     groups = tables["groups"]
     compact = ["Nhóm đối tượng", "Số cán bộ", "Đã đạt", "Tỷ lệ đạt", "Chỉ tiêu", "Còn thiếu",
                "Cần đạt đến ngày chốt", "Tiến độ"]
-    flagged = tables["items"].frame[tables["items"].frame["Cảnh báo"] != ""]
+    # Only questions with enough answers to judge; the workbook lists every question.
+    all_items = tables["items"].frame
+    flagged = all_items[(all_items["Cảnh báo"] != "")
+                        & (all_items["Số bài làm"] >= MIN_RESPONSES)]
     shown = ["Bài kiểm tra", "Câu hỏi (grade_id)", "Số bài làm", "Độ dễ", "Độ phân biệt",
              "Cảnh báo"]
     items = Table("items", "Câu hỏi cần xem lại", flagged[shown],
@@ -208,7 +219,8 @@ def render(results: Results, targets: Targets, tables: dict[str, Table]) -> str:
         html_table(groups, compact, total_last=True),
         f"<h2>Cách tính tiến độ</h2><p>{escape(FORMULA)}</p>",
         "<h2>Tỷ lệ đạt theo đơn vị</h2>",
-        f"<figure>{unit_svg}<figcaption>Tỷ lệ cán bộ đã đạt của từng đơn vị, thấp nhất ở trên."
+        f"<figure>{unit_svg}<figcaption>Tỷ lệ cán bộ đã đạt của từng đơn vị, cao nhất ở trên "
+        "(trong ngoặc: số đã đạt / số cán bộ)."
         f"{escape(unit_note)}</figcaption></figure>",
         html_table(tables["units"]),
         "<h2>Theo cấp</h2>",
@@ -218,7 +230,9 @@ def render(results: Results, targets: Targets, tables: dict[str, Table]) -> str:
         parts += ["<h2>Theo giới tính</h2>", html_table(tables["sex"])]
     parts += [
         "<h2>Câu hỏi cần xem lại</h2>",
-        f"<p>{escape(tables['items'].note)}</p>",
+        f"<p>{escape(tables['items'].note)} Dưới đây là các câu có cảnh báo và có từ "
+        f"{MIN_RESPONSES} bài làm trở lên; mọi câu (kể cả câu ít bài làm) ở tệp Excel, trang "
+        "«Phân tích câu hỏi».</p>",
         html_table(items),
         "<h2>Cần xử lý</h2>",
         '<p class="note">'

@@ -22,7 +22,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from assessment.report_errors import ReportInputError, join_errors, where
+from assessment.report_errors import ReportInputError, at, join_errors, where
 from assessment.targets import Targets
 from assessment.vntext import LEGACY_DECODERS, clean, decode_legacy, fold, nfc
 
@@ -78,17 +78,19 @@ def _cell_text(value: object) -> str:
 def _decode_csv(path: Path, data: bytes, encoding: str, notices: list[str]) -> str:
     if encoding in LEGACY_DECODERS:
         return LEGACY_DECODERS[encoding](data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" is UTF-16
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         if encoding == "utf-8":
             raise ReportInputError(
-                f"Lỗi ở {where(path, line)}: tệp không phải UTF-8.\n{SAVE_AS_UTF8}") from None
+                f"{at(path, line)}: tệp không phải UTF-8.\n{SAVE_AS_UTF8}") from None
     guess = decode_legacy(data)
     if guess is None:
         raise ReportInputError(
-            f"Lỗi ở {where(path, line)}: tệp CSV không được lưu dạng UTF-8 và không nhận ra chắc "
+            f"{at(path, line)}: tệp CSV không được lưu dạng UTF-8 và không nhận ra chắc "
             f"chắn bảng mã cũ (Windows-1258 hay TCVN3).\n{SAVE_AS_UTF8}")
     text, name = guess
     notices.append(
@@ -109,7 +111,7 @@ def _read_csv(path: Path, encoding: str, notices: list[str]) -> _Sheet:
 def _read_xlsx(path: Path) -> _Sheet:
     if path.suffix.lower() == ".xls":
         raise ReportInputError(
-            f"Lỗi ở {where(path)}: đây là tệp Excel đời cũ (.xls). Mở bằng Excel, chọn "
+            f"{at(path)}: đây là tệp Excel đời cũ (.xls). Mở bằng Excel, chọn "
             "File › Save As, chọn «Excel Workbook (*.xlsx)», rồi dùng tệp .xlsx mới.")
     # calamine (Rust) reads 20,000 rows in well under a second; openpyxl takes many seconds.
     try:
@@ -119,10 +121,10 @@ def _read_xlsx(path: Path) -> _Sheet:
         sheets = [_calamine_sheet(book.get_sheet_by_name(name), path) for name in visible]
     except (CalamineError, OSError, ValueError) as error:
         raise ReportInputError(
-            f"Lỗi ở {where(path)}: không mở được tệp Excel ({error.__class__.__name__}). "
+            f"{at(path)}: không mở được tệp Excel ({error.__class__.__name__}). "
             "Kiểm tra tệp có mở được bằng Excel không, rồi lưu lại dạng .xlsx.") from None
     if not sheets:
-        raise ReportInputError(f"Lỗi ở {where(path)}: tệp Excel không có trang nào đang hiện.")
+        raise ReportInputError(f"{at(path)}: tệp Excel không có trang nào đang hiện.")
     # The first sheet that has a header row; else the first sheet (its error names it).
     return next((s for s in sheets if _find_header(s)[0] is not None), sheets[0])
 
@@ -158,18 +160,18 @@ def _columns(sheet: _Sheet, path: Path) -> tuple[int, dict[str, int], dict[str, 
     """Header row number, field → 0-based column index, field → header as written."""
     if not any(any(_cell_text(c) for c in cells) for _, cells in sheet.rows):
         raise ReportInputError(
-            f"Lỗi ở {where(sheet.label)}: tệp trống, không có dòng nào. Cần một dòng tiêu đề "
+            f"{at(sheet.label)}: tệp trống, không có dòng nào. Cần một dòng tiêu đề "
             "(Mã cán bộ, Họ và tên, Đơn vị, Cấp, Nhóm) và mỗi cán bộ một dòng.")
     number, cells = _find_header(sheet)
     if number is None:
         raise ReportInputError(
-            f"Lỗi ở {where(sheet.label, 1)}: không tìm thấy dòng tiêu đề trong "
+            f"{at(sheet.label, 1)}: không tìm thấy dòng tiêu đề trong "
             f"{HEADER_SCAN_ROWS} dòng đầu. Cần các cột: "
             + ", ".join(f"«{FIELDS[f][0]}»" for f in REQUIRED) + ".")
     for r1, _c1, r2, _c2, ref in sheet.merged:
         if r1 <= number <= r2:
             raise ReportInputError(
-                f"Lỗi ở {where(sheet.label, number)}: ô tiêu đề {ref} đang được gộp (merge). "
+                f"{at(sheet.label, number)}: ô tiêu đề {ref} đang được gộp (merge). "
                 "Cách sửa: chọn vùng đó, bấm «Merge & Center» để bỏ gộp, để mỗi cột có đúng một "
                 "tiêu đề trên cùng một dòng (ví dụ «Họ và tên»), rồi lưu lại.")
     index: dict[str, int] = {}
@@ -180,14 +182,14 @@ def _columns(sheet: _Sheet, path: Path) -> tuple[int, dict[str, int], dict[str, 
             continue
         if name in index:
             raise ReportInputError(
-                f"Lỗi ở {where(sheet.label, number, col + 1, _cell_text(cell))}: hai cột cùng là "
+                f"{at(sheet.label, number, col + 1, _cell_text(cell))}: hai cột cùng là "
                 f"«{FIELDS[name][0]}» (cột kia: «{written[name]}»). Xóa hoặc đổi tên một cột.")
         index[name], written[name] = col, _cell_text(cell)
     missing = [FIELDS[f][0] for f in REQUIRED if f not in index]
     if missing:
         found = ", ".join(f"«{_cell_text(c)}»" for c in cells if _cell_text(c)) or "(trống)"
         raise ReportInputError(
-            f"Lỗi ở {where(sheet.label, number)}: thiếu cột "
+            f"{at(sheet.label, number)}: thiếu cột "
             + ", ".join(f"«{m}»" for m in missing)
             + f". Dòng tiêu đề đang có: {found}. Thêm cột còn thiếu (đúng tên như trên) "
             "rồi chạy lại.")
@@ -210,16 +212,17 @@ def read_roster(path: Path | str, targets: Targets, encoding: str = "auto") -> R
     """
     path = Path(path)
     if not path.is_file():
-        raise ReportInputError(f"Lỗi ở {where(path)}: không tìm thấy tệp danh sách cán bộ.")
+        raise ReportInputError(f"{at(path)}: không tìm thấy tệp danh sách cán bộ.")
     notices: list[str] = []
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".txt"):
         sheet = _read_csv(path, encoding, notices)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         sheet = _read_xlsx(path)
     else:
         raise ReportInputError(
-            f"Lỗi ở {where(path)}: chỉ đọc được tệp .xlsx hoặc .csv (tệp này là «{suffix}»).")
+            f"{at(path)}: chỉ đọc được tệp .xlsx hoặc .csv (tệp này là «{suffix}»). "
+            "Mở tệp bằng Excel và lưu lại dạng .xlsx.")
     header_row, index, written = _columns(sheet, path)
     problems = _check_merged_data(sheet, header_row)
     records, first_row_of = [], {}
@@ -267,7 +270,7 @@ def read_roster(path: Path | str, targets: Targets, encoding: str = "auto") -> R
             f"Danh sách cán bộ có {len(problems)} lỗi, chưa lập báo cáo:\n" + join_errors(problems))
     if not records:
         raise ReportInputError(
-            f"Lỗi ở {where(sheet.label, header_row)}: có dòng tiêu đề nhưng không có cán bộ nào. "
+            f"{at(sheet.label, header_row)}: có dòng tiêu đề nhưng không có cán bộ nào. "
             "Thêm mỗi cán bộ một dòng dưới dòng tiêu đề.")
     return Roster(path=path, frame=pd.DataFrame.from_records(records, columns=COLUMNS),
                   notices=notices)

@@ -137,7 +137,8 @@ def main() -> None:
         ours, stock = rows["this book"][which], rows["stock template"][which]
         print(f"first visit, {which} page:{'':<{14 - len(which)}}{kb(ours.total):>16}"
               f"{kb(stock.total):>18}")
-        print(f"  (that page){'':21}{ours.page[-16:]:>16}{stock.page[-16:]:>18}")
+        print(f"  (that page){'':21}{Path(ours.page).name[:15]:>16}"
+              f"{Path(stock.page).name[:17]:>18}")
         print(f"repeat visit, {which} page:{'':<{13 - len(which)}}"
               f"{kb(repeat_bytes(ours, homes['this book'])):>16}"
               f"{kb(repeat_bytes(stock, homes['stock template'])):>18}")

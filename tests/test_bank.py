@@ -121,23 +121,25 @@ def test_every_problem_is_listed_not_only_the_first(sandbox):
     assert len(problems) == 2, problems
 
 
-def test_the_real_bank_is_valid():
-    bank = load_bank(ROOT / "quizzes" / "bank", ROOT)  # raises BankError listing problems
-    assert all(q.page in content_pages() for q in bank.questions)
+@pytest.fixture(scope="module")
+def real_bank():
+    return load_bank(ROOT / "quizzes" / "bank", ROOT)  # raises BankError listing problems
+
+
+def test_the_real_bank_is_valid(real_bank):
+    assert all(q.page in content_pages() for q in real_bank.questions)
 
 
 @pytest.mark.parametrize("page", content_pages())
-def test_every_content_page_has_enough_exam_questions(page):
-    bank = load_bank(ROOT / "quizzes" / "bank", ROOT)
-    count = sum(1 for q in bank.questions if q.page == page)
+def test_every_content_page_has_enough_exam_questions(real_bank, page):
+    count = sum(1 for q in real_bank.questions if q.page == page)
     assert count >= MIN_PER_PAGE, f"{page}: {count} exam questions in quizzes/bank/*.yml"
 
 
-def test_no_exam_question_copies_a_practice_question():
+def test_no_exam_question_copies_a_practice_question(real_bank):
     practice = practice_questions(ROOT)
     assert practice, "no :::{selfcheck} question found in book/"
-    bank = load_bank(ROOT / "quizzes" / "bank", ROOT)
-    assert shared_text(bank.questions, practice) == []
+    assert shared_text(real_bank.questions, practice) == []
 
 
 def test_copying_a_practice_question_is_detected(sandbox):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from assessment.cli import main
+
 from conftest import ROOT
 
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from report_fixtures import AS_OF, write_csv
 
 from assessment.cli import main
-from assessment.report_cli import OUTPUTS
+from assessment.report import OUTPUTS
 
 from conftest import ROOT
 
@@ -97,6 +97,9 @@ def test_workbook_is_formatted_for_people(report):
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet[1][0].font.bold, sheet.title
+    for sheet in book.worksheets[:-1]:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
     rate = groups.cell(row=3, column=5)
     assert rate.number_format == "0.0%" and rate.value == pytest.approx(1 / 3)
     assert groups.column_dimensions["B"].width >= len("Cán bộ chủ chốt của các tổ chức")
@@ -173,3 +176,73 @@ def test_help_lists_every_option():
     for option in ("--gradebook", "--roster", "--targets", "--as-of", "--out",
                    "--roster-encoding", "--quiet"):
         assert option in result.output
+
+
+def test_progress_bar_on_a_terminal(report_case, tmp_path):
+    """On a real terminal (a pseudo-terminal here) the long steps show tqdm's progress bar."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    command = [str(Path(sys.executable).parent / "assessment"), "report",
+               *report_args(report_case, tmp_path / "out")]
+    leader, follower = pty.openpty()
+    # a terminal of 100 columns by 30 lines, as a real one has
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    child = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert child.wait(timeout=300) == 0
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "Lập báo cáo" in screen and "6/6" in screen and "bước" in screen
+    assert "Kết quả tập huấn đến hết ngày 30/11/2024" in screen
+
+
+def _bad_rosters(folder: Path) -> dict[str, Path]:
+    """One roster per kind of bad input of the issue."""
+    from openpyxl import Workbook
+    from report_fixtures import ROSTER_HEADER, ROSTER_ROWS, encode_tcvn3
+
+    good = [list(r) for r in ROSTER_ROWS[:2]]
+    files = {
+        "missing column": write_csv(folder / "thieu-cot.csv", [r[:5] for r in good],
+                                    header=ROSTER_HEADER[:5]),
+        "duplicate id": write_csv(folder / "trung-ma.csv", [*good, good[0]]),
+        "unknown group": write_csv(folder / "nhom-la.csv", [[*good[0][:5], "Nhóm 9", ""]]),
+    }
+    (folder / "trong.csv").write_bytes(b"")
+    files["empty file"] = folder / "trong.csv"
+    book = Workbook()
+    book.active.append(["Mã cán bộ", "Họ và tên", None, "Đơn vị", "Cấp", "Nhóm"])
+    book.active.merge_cells("B1:C1")
+    book.save(folder / "gop-o.xlsx")
+    files["merged header"] = folder / "gop-o.xlsx"
+    (folder / "ma-cu.csv").write_bytes(
+        encode_tcvn3("Mã cán bộ,Họ và tên\n") + "Zoë Müller café\n".encode("latin-1"))
+    files["legacy encoding not told"] = folder / "ma-cu.csv"
+    return files
+
+
+@pytest.mark.parametrize("case", ["missing column", "duplicate id", "unknown group",
+                                  "empty file", "merged header", "legacy encoding not told"])
+def test_each_bad_roster_fails_cleanly(report_case, tmp_path, case):
+    roster = _bad_rosters(tmp_path)[case]
+    out = tmp_path / "bao-cao"
+    result = run(*report_args(report_case, out, roster=roster))
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Lỗi: ") and str(roster) in result.output
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -16,7 +16,8 @@ import pytest
 from nbgrader.api import Gradebook
 from openpyxl import load_workbook
 
-from assessment.report_cli import OUTPUTS
+from assessment.report import OUTPUTS
+
 from conftest import ROOT
 
 BIN = Path(sys.executable).parent

@@ -255,7 +255,7 @@ def test_legacy_encoding_refused_when_utf8_is_required(tmp_path, targets):
 
 @pytest.mark.parametrize("name, content, words", [
     ("ds.xls", b"\xd0\xcf\x11\xe0", "Excel đời cũ"),
-    ("ds.txt", b"x", "chỉ đọc được tệp .xlsx hoặc .csv"),
+    ("ds.ods", b"x", "chỉ đọc được tệp .xlsx hoặc .csv"),
     ("ds.xlsx", b"not a zip file", "không mở được tệp Excel"),
 ])
 def test_wrong_kind_of_file(tmp_path, targets, name, content, words):
@@ -267,3 +267,11 @@ def test_wrong_kind_of_file(tmp_path, targets, name, content, words):
 
 def test_missing_file(tmp_path, targets):
     assert "không tìm thấy" in error_of(tmp_path / "khong-co.csv", targets)
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(tmp_path, targets):
+    path = tmp_path / "ds.txt"
+    text = "\n".join("\t".join(str(c) for c in r) for r in [ROSTER_HEADER, *ROWS])
+    path.write_bytes(text.encode("utf-16"))  # with its byte order mark, as Excel writes it
+    frame = read_roster(path, targets).frame
+    assert frame["name"].tolist() == ["Nguyễn Thị An", "Trần Văn Bình"]

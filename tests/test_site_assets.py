@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 
 from conftest import ROOT, toc_files
@@ -31,6 +32,18 @@ def test_pages_load_no_heavy_or_outside_script(book_html):
         assert "text/x-thebe-config" not in text and "binder" not in text, page
         has_index = any("searchindex.js" in url for url in scripts)
         assert has_index == (page == "search"), f"{page}: search index on a reading page"
+
+
+def test_no_link_to_outside_services_around_the_text(book_html):
+    """Repository, issue and launch buttons are off: outside the lesson text (where a
+    reference may link to its source), no page links to another server."""
+    for page, text in pages(book_html).items():
+        soup = BeautifulSoup(text, "html.parser")
+        for article in soup.select("article"):
+            article.decompose()
+        outside = [a["href"] for a in soup.find_all("a", href=True)
+                   if re.match(r"(https?:)?//", a["href"])]
+        assert not outside, f"{page}: {outside}"
 
 
 def test_icon_font_holds_every_icon_the_pages_show(book_html):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.template import field, sentence
 
 
 class ShorthandLabelStyle(BaseLabelStyle):
@@ -21,6 +22,12 @@ class ShorthandLabelStyle(BaseLabelStyle):
 class VietnameseStyle(PlainStyle):
     default_label_style = "shorthand"
     default_sorting_style = "none"
+
+    def format_title(self, e, which_field, as_sentence=True):
+        # Plain style lower-cases titles ("Hiến pháp nước cộng hòa..."); Vietnamese document
+        # names keep their capitals (Cộng hòa xã hội chủ nghĩa Việt Nam, 1079/QĐ-TTg).
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
 
 
 register_plugin("pybtex.style.labels", "shorthand", ShorthandLabelStyle)

@@ -59,7 +59,7 @@ class SearchVietnamese(SearchLanguage):
     stopwords: set[str] = set()
     js_stemmer_code = QUERY_JS.read_text(encoding="utf-8")
 
-    def split(self, input: str) -> list[str]:  # noqa: A002 (Sphinx's signature)
+    def split(self, input: str) -> list[str]:
         return split_syllables(input)
 
     def stem(self, word: str) -> str:
