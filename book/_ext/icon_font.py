@@ -62,14 +62,7 @@ def write_subset(app: Sphinx, exception: Exception | None) -> None:
     subset.save_font(font, str(static / SUBSET_FONT), options)
 
 
-def add_static_path(app: Sphinx, config) -> None:
-    static = str(Path(__file__).parent / "static")
-    if static not in config.html_static_path:
-        config.html_static_path.append(static)
-
-
 def setup(app: Sphinx) -> dict:
-    app.connect("config-inited", add_static_path)
     app.connect("build-finished", write_subset)
     app.add_css_file("icons.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

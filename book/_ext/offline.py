@@ -15,7 +15,6 @@ page must not depend on one. This extension:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -65,14 +64,7 @@ def keep_assets_local(app: Sphinx, pagename: str, templatename: str, context: di
                 )
 
 
-def add_static_path(app: Sphinx, config) -> None:
-    static = str(Path(__file__).parent / "static")
-    if static not in config.html_static_path:
-        config.html_static_path.append(static)
-
-
 def setup(app: Sphinx) -> dict:
-    app.connect("config-inited", add_static_path)
     # After sphinx-thebe (500) has added its nodes and after sphinx.ext.mathjax (500)
     # has added MathJax to the pages that need it.
     app.connect("doctree-resolved", remove_thebe_config, priority=900)

@@ -26,7 +26,6 @@ The last bullet list of the body holds the options, lettered A, B, C... in order
 from __future__ import annotations
 
 import string
-from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -129,10 +128,6 @@ def depart_plain(self, node: nodes.Element) -> None:
     pass
 
 
-def add_static_path(app: Sphinx, config) -> None:
-    config.html_static_path.append(str(Path(__file__).parent / "static"))
-
-
 def setup(app: Sphinx) -> dict:
     html = (visit_selfcheck_html, depart_selfcheck_html)
     plain = (visit_plain, depart_plain)
@@ -140,7 +135,6 @@ def setup(app: Sphinx) -> dict:
     solution_html = (visit_solution_html, depart_solution_html)
     app.add_node(selfcheck_solution, html=solution_html, latex=plain, text=plain)
     app.add_directive("selfcheck", SelfCheckDirective)
-    app.connect("config-inited", add_static_path)
     app.add_js_file("selfcheck.js")
     app.add_css_file("selfcheck.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
