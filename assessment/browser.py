@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,3 +68,21 @@ def launch_chromium(playwright: Playwright) -> Browser:
             "trỏ tới tệp chạy của Chromium) rồi chạy lại."
         )
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def block_outside(context: BrowserContext, allowed_prefix: str) -> list[str]:
+    """Let ``context`` load only URLs under ``allowed_prefix``; abort and record the rest.
+
+    Returns the live list of blocked URLs, so a caller can assert that it stays empty.
+    """
+    blocked: list[str] = []
+
+    def only_allowed(route, request) -> None:
+        if request.url.startswith(allowed_prefix):
+            route.continue_()
+        else:
+            blocked.append(request.url)
+            route.abort()
+
+    context.route("**/*", only_allowed)
+    return blocked

@@ -31,7 +31,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from assessment.browser import launch_chromium, serve_directory  # noqa: E402
+from assessment.browser import block_outside, launch_chromium, serve_directory  # noqa: E402
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
@@ -72,16 +72,7 @@ def toc_pages(source: Path) -> list[str]:
 def load_page(browser, base: str, name: str) -> PageLoad:
     """Open one page with an empty cache; weigh what it loads, count what it asks outside."""
     context = browser.new_context()
-    outside: list[str] = []
-
-    def only_local(route, request) -> None:
-        if request.url.startswith(base):
-            route.continue_()
-        else:
-            outside.append(request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
+    outside = block_outside(context, base)
     page = context.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))

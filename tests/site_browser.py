@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from assessment.browser import launch_chromium, serve_directory
+from assessment.browser import block_outside, launch_chromium, serve_directory
 
 from conftest import ROOT
 
@@ -56,15 +56,7 @@ def offline_context(browser: Browser, site_url: str, log: NetworkLog,
                     **options) -> BrowserContext:
     """A browser context that serves only the local site and logs everything else."""
     context = browser.new_context(**options)
-
-    def only_local(route, request) -> None:
-        if request.url.startswith(site_url):
-            route.continue_()
-        else:
-            log.outside.append(request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
+    log.outside = block_outside(context, site_url)
     return context
 
 

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from report_fixtures import AS_OF
 from site_browser import PHONE, run_axe
 
+from assessment.browser import block_outside
 from assessment.cli import main
 
 from conftest import ROOT
@@ -27,16 +28,7 @@ def report_html(report_case, tmp_path_factory):
 @pytest.fixture
 def phone_page(browser, report_html):
     context = browser.new_context(**PHONE)
-    outside: list[str] = []
-
-    def only_the_file(route, request):
-        if request.url.startswith("file://"):
-            route.continue_()
-        else:
-            outside.append(request.url)
-            route.abort()
-
-    context.route("**/*", only_the_file)
+    outside = block_outside(context, "file://")
     page = context.new_page()
     page.goto(report_html.as_uri(), wait_until="load")
     yield page, outside
