@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from assessment import __version__
-from assessment.handouts import handouts
-from assessment.quiz_cli import bank, quiz
-from assessment.report_cli import report
+from assessment.quiz.cli import bank, quiz
+from assessment.report.cli import report
+from assessment.site.handouts import handouts
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

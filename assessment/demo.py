@@ -4,7 +4,7 @@ Nothing here is about a real person: names are drawn at random (fixed seed) from
 Vietnamese family, middle and given names; units are the province's kinds of agencies as the
 plan lists them (before the 2025 reforms: levels tỉnh and huyện). The gradebooks are filled by
 the real workflow: ``nbgrader generate_assignment``, simulated trainees answering the released
-notebook (``assessment.simulate``), ``nbgrader autograde``.
+notebook (``assessment.quiz.simulate``), ``nbgrader autograde``.
 
 Run by ``make demo-report``::
 
@@ -148,8 +148,8 @@ def _nbgrader(course: Path, *args: str) -> None:
 def build_gradebook(sittings: list[Sitting], course_root: Path, work: Path,
                     rng: random.Random) -> Path:
     """One class's own nbgrader course: generate, release, submit, autograde each sitting."""
-    from assessment import simulate
-    from assessment.quiz_cli import generate_quiz, open_bank, open_quizzes
+    from assessment.quiz import simulate
+    from assessment.quiz.cli import generate_quiz, open_bank, open_quizzes
 
     course = work / Path(sittings[0].gradebook).stem
     course.mkdir(parents=True)
@@ -213,7 +213,7 @@ def plan_sittings(roster: pd.DataFrame, rng: random.Random) -> list[Sitting]:
               help="Ngày chốt số liệu của báo cáo mẫu.")
 def main(out: Path, data: Path, cadres: int, course: Path, as_of: str) -> None:
     """Tạo dữ liệu mẫu (không có người thật) và lập báo cáo mẫu vào --out."""
-    from assessment.report import build_report
+    from assessment.report.build import build_report
 
     rng = random.Random(SEED)
     roster = synthetic_roster(cadres)

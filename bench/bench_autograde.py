@@ -19,11 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assessment.bank import load_bank
-from assessment.book_pages import BookPages
-from assessment.quiz_cli import generate_quiz
-from assessment.quiz_spec import QuizError, load_quizzes
-from assessment.simulate import (
+from assessment.quiz.bank import load_bank
+from assessment.quiz.cli import generate_quiz
+from assessment.quiz.simulate import (
     copy_course,
     fill_answers,
     question_ids,
@@ -31,6 +29,8 @@ from assessment.simulate import (
     submit,
     write_synthetic_bank,
 )
+from assessment.quiz.spec import QuizError, load_quizzes
+from assessment.site.book_pages import BookPages
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ = "kiem-tra-cuoi-khoa"

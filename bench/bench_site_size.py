@@ -31,7 +31,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from assessment.browser import block_outside, launch_chromium, serve_directory  # noqa: E402
+from assessment.site.browser import block_outside, launch_chromium, serve_directory  # noqa: E402
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from assessment.browser import block_outside, launch_chromium, serve_directory
+from assessment.site.browser import block_outside, launch_chromium, serve_directory
 
 from conftest import ROOT
 

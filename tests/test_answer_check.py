@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.answer_check import grade_answer, normalise_answer
+from assessment.quiz.answers import grade_answer, normalise_answer
 
 TRUE_FALSE = {"ĐÚNG": "A", "SAI": "B"}
 

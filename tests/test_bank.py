@@ -9,10 +9,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from assessment.bank import BankError, load_bank
-from assessment.book_pages import practice_questions, shared_text
 from assessment.cli import main
-from assessment.simulate import copy_course, synthetic_question
+from assessment.quiz.bank import BankError, load_bank
+from assessment.quiz.simulate import copy_course, synthetic_question
+from assessment.site.book_pages import practice_questions, shared_text
 
 from conftest import ROOT, content_pages
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from assessment.bank import load_bank, normalise_text
+from assessment.quiz.bank import load_bank, normalise_text
 
 from conftest import ROOT
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from assessment.cli import main
-from assessment.handouts import COURSE_FILE, plan_handouts, slug
+from assessment.site.handouts import COURSE_FILE, plan_handouts, slug
 
 from conftest import ROOT, toc_parts
 

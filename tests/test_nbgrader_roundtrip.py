@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from nbgrader.api import Gradebook, MissingEntry
 from quiz_helpers import all_strings
 
-from assessment.bank import load_bank
 from assessment.cli import main
-from assessment.notebook_builder import TEST_COMMENT, key_literal
-from assessment.simulate import (
+from assessment.quiz.bank import load_bank
+from assessment.quiz.notebook import TEST_COMMENT, key_literal
+from assessment.quiz.simulate import (
     copy_course,
     edit_locked_cell,
     fill_answers,

@@ -10,12 +10,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from assessment.bank import load_bank
-from assessment.book_pages import BookPages
 from assessment.cli import main
-from assessment.notebook_builder import key_literal
-from assessment.quiz_spec import QuizError, draw, load_quizzes
-from assessment.simulate import copy_course, write_synthetic_bank
+from assessment.quiz.bank import load_bank
+from assessment.quiz.notebook import key_literal
+from assessment.quiz.simulate import copy_course, write_synthetic_bank
+from assessment.quiz.spec import QuizError, draw, load_quizzes
+from assessment.site.book_pages import BookPages
 
 from conftest import ROOT
 

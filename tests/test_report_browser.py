@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from report_fixtures import AS_OF
 from site_browser import PHONE, run_axe
 
-from assessment.browser import block_outside
 from assessment.cli import main
+from assessment.site.browser import block_outside
 
 from conftest import ROOT
 

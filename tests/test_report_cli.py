@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from report_fixtures import AS_OF, write_csv
 
 from assessment.cli import main
-from assessment.report import OUTPUTS
+from assessment.report.build import OUTPUTS
 
 from conftest import ROOT
 

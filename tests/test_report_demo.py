@@ -16,7 +16,7 @@ import pytest
 from nbgrader.api import Gradebook
 from openpyxl import load_workbook
 
-from assessment.report import OUTPUTS
+from assessment.report.build import OUTPUTS
 
 from conftest import ROOT
 

@@ -15,8 +15,8 @@ from nbgrader.api import Base
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from assessment.gradebook import SCHEMA, open_gradebook, read_gradebooks
-from assessment.report_errors import ReportInputError
+from assessment.report.errors import ReportInputError
+from assessment.report.gradebook import SCHEMA, open_gradebook, read_gradebooks
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
 

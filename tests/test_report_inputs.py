@@ -10,10 +10,10 @@ import yaml
 from openpyxl import Workbook
 from report_fixtures import ROSTER_HEADER, encode_cp1258, encode_tcvn3, write_csv
 
-from assessment.quiz_spec import load_quizzes
-from assessment.report_errors import ReportInputError
-from assessment.roster import read_roster
-from assessment.targets import load_targets, needed
+from assessment.quiz.spec import load_quizzes
+from assessment.report.errors import ReportInputError
+from assessment.report.roster import read_roster
+from assessment.report.targets import load_targets, needed
 from assessment.vntext import decode_legacy, fold, is_vietnamese_word
 
 from conftest import ROOT

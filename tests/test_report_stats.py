@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from report_fixtures import AS_OF, TEN, Sub, make_gradebook, write_csv
 
-from assessment.gradebook import read_gradebooks
-from assessment.item_analysis import analyse
-from assessment.roster import read_roster
-from assessment.stats import STATUS_FAILED, STATUS_NONE, STATUS_TRAINED, compute
-from assessment.targets import load_targets
+from assessment.report.gradebook import read_gradebooks
+from assessment.report.item_analysis import analyse
+from assessment.report.roster import read_roster
+from assessment.report.stats import STATUS_FAILED, STATUS_NONE, STATUS_TRAINED, compute
+from assessment.report.targets import load_targets
 
 from conftest import ROOT
 

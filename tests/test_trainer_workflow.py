@@ -22,10 +22,10 @@ import pytest
 from nbgrader.api import Gradebook
 from quiz_helpers import all_strings
 
-from assessment.bank import load_bank
-from assessment.notebook_builder import key_literal
-from assessment.quiz_spec import load_quizzes
-from assessment.simulate import copy_course, write_synthetic_bank
+from assessment.quiz.bank import load_bank
+from assessment.quiz.notebook import key_literal
+from assessment.quiz.simulate import copy_course, write_synthetic_bank
+from assessment.quiz.spec import load_quizzes
 
 from conftest import ROOT
 
@@ -36,8 +36,8 @@ PAGE = ROOT / "book" / "giang-vien" / "to-chuc-kiem-tra.md"
 HAND_IN = '''
 import sys
 from pathlib import Path
-from assessment.bank import load_bank
-from assessment.simulate import correct_answers, fill_answers, question_ids
+from assessment.quiz.bank import load_bank
+from assessment.quiz.simulate import correct_answers, fill_answers, question_ids
 
 name = sys.argv[1]
 archive = Path("downloaded") / name / "archive"

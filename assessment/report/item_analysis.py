@@ -59,7 +59,7 @@ def _natural(names: pd.Series) -> pd.Series:
 
 def analyse(grades: pd.DataFrame, keep: pd.Series | None = None) -> pd.DataFrame:
     """One row per (quiz, notebook, question) from per-question grades (columns of
-    ``assessment.gradebook.GRADE_COLUMNS``); ``keep`` lists the submissions to use."""
+    ``assessment.report.gradebook.GRADE_COLUMNS``); ``keep`` lists the submissions to use."""
     g = grades[grades["max_score"] > 0]
     if keep is not None:
         g = g[g["submission"].isin(keep)]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assessment.stats import Results
-from assessment.targets import Targets
+from assessment.report.stats import Results
+from assessment.report.targets import Targets
 
 ON_TRACK = "Đúng tiến độ"
 BEHIND = "Chậm tiến độ"

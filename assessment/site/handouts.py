@@ -27,7 +27,7 @@ import click
 import yaml
 from bs4 import BeautifulSoup
 
-from assessment.browser import BrowserMissingError, launch_chromium, serve_directory
+from assessment.site.browser import BrowserMissingError, launch_chromium, serve_directory
 from assessment.vntext import fold
 
 COURSE_FILE = "khoa-hoc-day-du.pdf"

@@ -17,15 +17,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assessment.gradebook import read_gradebooks
-from assessment.report_errors import ReportInputError
-from assessment.report_excel import write_workbook
-from assessment.report_html import render
-from assessment.report_summary import markdown, summary_dict, terminal, write_csv, write_json
-from assessment.report_tables import FORMULA, all_tables, fmt_percent
-from assessment.roster import read_roster
-from assessment.stats import compute
-from assessment.targets import load_targets
+from assessment.report.errors import ReportInputError
+from assessment.report.excel import write_workbook
+from assessment.report.gradebook import read_gradebooks
+from assessment.report.html import render
+from assessment.report.roster import read_roster
+from assessment.report.stats import compute
+from assessment.report.summary import markdown, summary_dict, terminal, write_csv, write_json
+from assessment.report.tables import FORMULA, all_tables, fmt_percent
+from assessment.report.targets import load_targets
 
 OUTPUTS = ("report.xlsx", "report.html", "summary.json", "summary.csv", "summary.md")
 ENCODINGS = {"auto": "auto", "utf-8": "utf-8", "windows-1258": "Windows-1258",

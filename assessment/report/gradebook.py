@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from assessment.report_errors import ReportInputError
+from assessment.report.errors import ReportInputError
 
 # nbgrader's tables and the columns read here, by the names nbgrader's api.py gives them (a test
 # checks them against nbgrader's own metadata). Importing nbgrader itself would cost 3 seconds.

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from assessment.report_errors import ReportInputError
+from assessment.report.errors import ReportInputError
 from assessment.vntext import clean, fold
 
 # Shares are compared after rounding away float noise (0.7 × 10 must be 7, not 7.000000001).

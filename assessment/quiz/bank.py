@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from assessment.book_pages import BookPages, normalise_text
+from assessment.site.book_pages import BookPages, normalise_text
 
 TYPES = ("single", "multiple", "true_false")
 TYPE_NAMES = {"single": "một đáp án", "multiple": "nhiều đáp án", "true_false": "đúng/sai"}

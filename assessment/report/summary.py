@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from assessment.report_tables import FORMULA, fmt_int, fmt_percent, progress_text
-from assessment.stats import STATUS_NONE, Results
-from assessment.targets import Targets
+from assessment.report.stats import STATUS_NONE, Results
+from assessment.report.tables import FORMULA, fmt_int, fmt_percent, progress_text
+from assessment.report.targets import Targets
 
 SCHEMA_VERSION = 1
 GROUP_KEYS = ["group", "name", "headcount", "trained", "rate", "target", "needed", "shortfall",

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from assessment.bank import Bank, Question
-from assessment.book_pages import BookPages
+from assessment.quiz.bank import Bank, Question
+from assessment.site.book_pages import BookPages
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("formative", "final")

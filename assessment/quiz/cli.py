@@ -17,11 +17,11 @@ from pathlib import Path
 import click
 import nbformat
 
-from assessment.bank import Bank, BankError, load_bank
-from assessment.book_pages import BookError, BookPages, practice_questions, shared_text
-from assessment.drafts import merge_drafts
-from assessment.notebook_builder import build_notebook, write_notebook
-from assessment.quiz_spec import NAME_PATTERN, Quiz, QuizError, QuizFile, draw, load_quizzes
+from assessment.quiz.bank import Bank, BankError, load_bank
+from assessment.quiz.drafts import merge_drafts
+from assessment.quiz.notebook import build_notebook, write_notebook
+from assessment.quiz.spec import NAME_PATTERN, Quiz, QuizError, QuizFile, draw, load_quizzes
+from assessment.site.book_pages import BookError, BookPages, practice_questions, shared_text
 
 MIN_PER_PAGE = 10
 

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.report_tables import Table
+from assessment.report.tables import Table
 
 SHEET_NAMES = {
     "groups": "Theo nhóm", "units": "Theo đơn vị", "levels": "Theo cấp",

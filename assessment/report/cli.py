@@ -1,4 +1,4 @@
-"""The ``assessment report`` command (the work is done in ``assessment.report``).
+"""The ``assessment report`` command (the work is done in ``assessment.report.build``).
 
 Example::
 
@@ -54,8 +54,8 @@ def report(gradebooks: tuple[str, ...], roster: str | None, targets_file: str,
         raise ReportFailed(
             f"thiếu tùy chọn {', '.join(missing)}. Xem ví dụ: assessment report --help")
     # Imported here: pandas, matplotlib and SQLAlchemy load only when a report is made.
-    from assessment.report import build_report
-    from assessment.report_errors import ReportInputError
+    from assessment.report.build import build_report
+    from assessment.report.errors import ReportInputError
 
     try:
         summary = build_report(list(gradebooks), roster, targets_file, as_of, Path(out),

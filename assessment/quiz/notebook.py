@@ -22,10 +22,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from assessment.answer_check import grade_answer, normalise_answer
-from assessment.bank import Question
-from assessment.book_pages import BookPages
-from assessment.quiz_spec import Quiz
+from assessment.quiz.answers import grade_answer, normalise_answer
+from assessment.quiz.bank import Question
+from assessment.quiz.spec import Quiz
+from assessment.site.book_pages import BookPages
 
 TRUE_FALSE_WORDS = {"ĐÚNG": "A", "SAI": "B"}
 TEST_COMMENT = "# Ô chấm điểm câu {n}: máy chấm tự điền khi chấm. Không sửa ô này."

@@ -40,8 +40,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from assessment.bank import Bank
-from assessment.book_pages import BookPages
+from assessment.quiz.bank import Bank
+from assessment.site.book_pages import BookPages
 
 ANSWER_LINE = re.compile(r"^(cau_\d+)\s*=", re.M)
 

@@ -19,17 +19,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from assessment.item_analysis import MIN_RESPONSES  # noqa: E402
-from assessment.report_summary import counts  # noqa: E402
-from assessment.report_tables import (  # noqa: E402
+from assessment.report.item_analysis import MIN_RESPONSES  # noqa: E402
+from assessment.report.stats import Results  # noqa: E402
+from assessment.report.summary import counts  # noqa: E402
+from assessment.report.tables import (  # noqa: E402
     FORMULA,
     NO_CADRES,
     Table,
     fmt_int,
     fmt_percent,
 )
-from assessment.stats import Results  # noqa: E402
-from assessment.targets import Targets  # noqa: E402
+from assessment.report.targets import Targets  # noqa: E402
 
 MAX_UNITS_IN_CHART = 50
 CHART_WIDTH = 4.8  # inches: drawn text stays readable when the SVG shrinks to a phone's width

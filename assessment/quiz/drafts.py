@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from assessment.bank import Bank, BankError, load_bank, read_yaml
-from assessment.book_pages import BookPages
+from assessment.quiz.bank import Bank, BankError, load_bank, read_yaml
+from assessment.site.book_pages import BookPages
 
 HEADER = (
     "# Ngân hàng câu hỏi kiểm tra ({part}). Đáp án chỉ nằm ở đây: không chép câu hỏi sang sách.\n"

@@ -8,7 +8,7 @@ with no timestamp cannot be dated: it is not counted and is listed for the train
 Per row of every table: headcount, trained, rate (none when there are no cadres), target,
 needed = ⌈target × headcount⌉, shortfall = max(0, needed − trained), expected_rate =
 target × elapsed, required_now = ⌈expected_rate × headcount⌉, on_track = trained ≥
-required_now (see ``assessment.targets`` for ``elapsed``).
+required_now (see ``assessment.report.targets`` for ``elapsed``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from assessment.gradebook import GradebookData
-from assessment.item_analysis import analyse
-from assessment.targets import EPSILON, Targets
+from assessment.report.gradebook import GradebookData
+from assessment.report.item_analysis import analyse
+from assessment.report.targets import EPSILON, Targets
 from assessment.vntext import fold
 
 STATUS_TRAINED = "Đã đạt"

@@ -5,7 +5,7 @@ One row per cadre. Column headers may be typed in Vietnamese ("Mã cán bộ", "
 ("ma_can_bo", "ho_ten", "id", "unit"…); a title above the header row is fine. Ids are trimmed
 and compared without regard to case; names are kept as written.
 
->>> from assessment.targets import load_targets
+>>> from assessment.report.targets import load_targets
 >>> roster = read_roster("danh-sach.xlsx", load_targets("quizzes/targets.yml"))  # doctest: +SKIP
 >>> roster.frame.columns.tolist()  # doctest: +SKIP
 ['row', 'id', 'key', 'name', 'unit', 'level', 'group', 'sex', 'ethnicity', 'email']
@@ -22,8 +22,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from assessment.report_errors import ReportInputError, at, join_errors, where
-from assessment.targets import Targets
+from assessment.report.errors import ReportInputError, at, join_errors, where
+from assessment.report.targets import Targets
 from assessment.vntext import LEGACY_DECODERS, clean, decode_legacy, fold, nfc
 
 # field → (Vietnamese header shown in messages, other headers accepted, compared folded)

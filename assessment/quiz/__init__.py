@@ -1,0 +1,1 @@
+"""Making quizzes: the question bank, quiz specs, nbgrader source notebooks, answer checking."""
