@@ -13,8 +13,8 @@ STAMP := $(VENV)/.installed
 # axe-core for the accessibility tests, pinned in package-lock.json (npm ci).
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all install book quizzes demo-report test lint serve bench bench-autograde bench-report clean \
-	pdf bench-size
+.PHONY: all install book quizzes demo-report test lint serve bench bench-autograde bench-grade bench-report clean \
+	pdf bench-size system-packages bench-startup bench-make bench-online
 
 all: book quizzes demo-report
 
@@ -27,8 +27,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json | system-packages
 	npm ci --no-audit --no-fund
+
+## Gói hệ thống cho bộ kiểm thử (Chromium, pdftotext, phông DejaVu, npm, LibreOffice, PostgreSQL):
+## cài khi thiếu nếu có quyền root hoặc sudo không mật khẩu, nếu không thì dừng với lệnh cần chạy.
+system-packages:
+	bash .ci/system-packages.sh
 
 ## Dựng trang web của khóa học vào _build/html (cảnh báo bị coi là lỗi).
 book: $(STAMP)
@@ -42,7 +47,7 @@ quizzes: $(STAMP)
 	  $(BIN)/nbgrader generate_assignment "$$quiz" --force --log-level=WARN; done
 
 ## Chạy toàn bộ bộ kiểm thử.
-test: $(STAMP) $(NODE_STAMP)
+test: system-packages $(STAMP) $(NODE_STAMP)
 	$(PYTHON) -m pytest
 
 lint: $(STAMP)
@@ -53,9 +58,9 @@ lint: $(STAMP)
 pdf: book
 	$(BIN)/assessment handouts
 
-## Xem trang web trên máy: http://localhost:8000
-serve:
-	$(PYTHON_SYSTEM) -m http.server --directory _build/html 8000
+## Trang web và bài kiểm tra trực tuyến trên máy: http://localhost:8000 (dữ liệu: du-lieu-hoc-vien/)
+serve: $(STAMP)
+	$(BIN)/assessment serve --data du-lieu-hoc-vien --port 8000
 
 ## Đo thời gian dựng sách (lạnh và sau khi sửa một trang).
 bench: $(STAMP)
@@ -65,8 +70,13 @@ bench: $(STAMP)
 bench-autograde: $(STAMP)
 	$(PYTHON) bench/bench_autograde.py
 
+## So sánh thời gian chấm của assessment grade (không chạy mã) và nbgrader autograde; đo thời
+## gian và bộ nhớ để chấm 20.000 bài nộp của bài kiểm tra cuối khóa (vài phút).
+bench-grade: $(STAMP)
+	$(PYTHON) bench/bench_grade.py
+
 ## Báo cáo thống kê mẫu (dữ liệu không có thật) vào reports/demo: danh sách 150 cán bộ,
-## 20 bài làm mô phỏng (ba đợt thi, hai sổ điểm) chấm thật bằng nbgrader autograde.
+## 20 bài làm mô phỏng (ba đợt thi, hai sổ điểm) chấm bằng assessment grade (không chạy mã).
 demo-report: $(STAMP) quizzes
 	$(PYTHON) -m assessment.demo --out reports/demo --data reports/demo-data
 
@@ -74,9 +84,22 @@ demo-report: $(STAMP) quizzes
 bench-report: $(STAMP)
 	$(PYTHON) bench/bench_report.py
 
+## Đo thời gian khởi động của lệnh `assessment` (--help của từng lệnh, các import chậm nhất).
+bench-startup: $(STAMP)
+	$(PYTHON) bench/bench_startup.py
+
+## Đo thời gian của `make` (book, quizzes, demo-report) trên một bản sao, .venv đã cài.
+bench-make: $(STAMP)
+	$(PYTHON) bench/bench_make.py
+
 ## So sánh dung lượng tải một trang (lần đầu, lần sau) với sách mẫu `jupyter-book create`.
 bench-size: $(STAMP)
 	$(PYTHON) bench/bench_site_size.py
 
 clean:
 	rm -rf _build reports
+
+## Đo dịch vụ trực tuyến: cán bộ mô phỏng (50/200/500 đồng thời) đăng nhập, làm bài 40 câu, nộp
+## bài; 1/2/4 tiến trình, SQLite và PostgreSQL; so với trang sách tĩnh. Chỉ qua 127.0.0.1.
+bench-online: $(STAMP)
+	$(PYTHON) bench/bench_online.py

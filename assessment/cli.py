@@ -1,25 +1,64 @@
-"""Dòng lệnh ``assessment``: mỗi nhóm lệnh nằm trong mô-đun riêng của nó."""
+"""Dòng lệnh ``assessment``: mỗi nhóm lệnh nằm trong mô-đun riêng của nó.
+
+The commands are registered lazily (click's documented ``LazyGroup`` pattern): the module of
+a command is imported only when that command (or the list of commands, for ``--help``) is
+needed. A command's module must itself stay light at import: heavy libraries (nbformat,
+pandas, matplotlib, nbgrader, flask, sqlalchemy, playwright...) are imported inside the
+command's function. ``tests/test_cli_startup.py`` checks this for every command.
+
+To add a command, add one line to ``COMMANDS``: its name and ``"module:attribute"``.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from assessment import __version__
-from assessment.quiz.cli import bank, quiz
-from assessment.report.cli import report
-from assessment.site.handouts import handouts
+
+# name → "module:attribute" of the click command or group. Keep the modules light (see above).
+COMMANDS: dict[str, str] = {
+    "bank": "assessment.quiz.cli:bank",
+    "quiz": "assessment.quiz.cli:quiz",
+    "report": "assessment.report.cli:report",
+    "grade": "assessment.grading.cli:grade",
+    "handouts": "assessment.site.handouts:handouts",
+    "serve": "assessment.service.cli:serve",
+    "accounts": "assessment.service.cli:accounts",
+    "rounds": "assessment.service.cli:rounds",
+    "db": "assessment.service.dbcli:db",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use from ``module:attribute``."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            self.add_command(self._load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def _load(self, cmd_name: str) -> click.Command:
+        module_name, attribute = self.lazy_commands[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="assessment")
 def main() -> None:
-    """Công cụ của khóa học: bài kiểm tra (quiz) và báo cáo thống kê (report)."""
-
-
-main.add_command(bank)
-main.add_command(quiz)
-main.add_command(report)
-main.add_command(handouts)
+    """Công cụ của khóa học: bài kiểm tra (quiz), chấm bài (grade) và báo cáo thống kê (report)."""
 
 
 if __name__ == "__main__":

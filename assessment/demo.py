@@ -4,7 +4,8 @@ Nothing here is about a real person: names are drawn at random (fixed seed) from
 Vietnamese family, middle and given names; units are the province's kinds of agencies as the
 plan lists them (before the 2025 reforms: levels tỉnh and huyện). The gradebooks are filled by
 the real workflow: ``nbgrader generate_assignment``, simulated trainees answering the released
-notebook (``assessment.quiz.simulate``), ``nbgrader autograde``.
+notebook (``assessment.quiz.simulate``), ``assessment grade`` (which reads the answers as data
+and writes the rows ``nbgrader autograde`` would).
 
 Run by ``make demo-report``::
 
@@ -147,7 +148,8 @@ def _nbgrader(course: Path, *args: str) -> None:
 
 def build_gradebook(sittings: list[Sitting], course_root: Path, work: Path,
                     rng: random.Random) -> Path:
-    """One class's own nbgrader course: generate, release, submit, autograde each sitting."""
+    """One class's own nbgrader course: generate, release, submit, grade each sitting."""
+    from assessment.grading.cli import grade_course
     from assessment.quiz import simulate
     from assessment.quiz.cli import generate_quiz, open_bank, open_quizzes
 
@@ -170,7 +172,9 @@ def build_gradebook(sittings: list[Sitting], course_root: Path, work: Path,
             key = simulate.correct_answers(bank, ids)
             letters = {qid: by_id[qid].letters for qid in ids}
             simulate.fill_answers(path, _answers(ids, key, letters, ability, rng))
-        _nbgrader(course, "autograde", sitting.quiz, "--force")
+        result = grade_course(course, sitting.quiz, autograded=False)
+        if result["bad"] or len(result["totals"]) != len(sitting.students):
+            raise RuntimeError(f"{sitting.quiz}: không chấm được {result['bad']}")
     return course / "gradebook.db"
 
 
@@ -227,7 +231,7 @@ def main(out: Path, data: Path, cadres: int, course: Path, as_of: str) -> None:
     with tempfile.TemporaryDirectory(prefix="demo-course-") as work:
         for name, class_sittings in classes.items():
             count = sum(len(s.students) for s in class_sittings)
-            click.echo(f"{name}: chấm {count} bài bằng nbgrader autograde…")
+            click.echo(f"{name}: chấm {count} bài bằng assessment grade…")
             built = build_gradebook(class_sittings, course, Path(work), rng)
             target = data / name
             shutil.copyfile(built, target)

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 # One headless Chromium and one local web server for all browser tests (tests/site_browser.py).
-pytest_plugins = ["site_browser", "report_fixtures"]
+pytest_plugins = ["site_browser", "report_fixtures", "pg", "service_fixtures"]
 
 # nbgrader's Gradebook runs `alembic`: the venv's bin/ must be on PATH for every test.
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -12,6 +13,29 @@ import pytest
 from nbgrader.api import Gradebook
 
 from assessment.vntext import TCVN3_TABLE
+
+ROOT = Path(__file__).resolve().parent.parent
+README_SECTION = "## Cán bộ tổng hợp: báo cáo thống kê"
+
+
+def readme_section() -> str:
+    """The README's section for the reporting officer."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(README_SECTION)
+    end = text.find("\n## ", start + len(README_SECTION))
+    return text[start:end]
+
+
+def readme_outputs() -> tuple[list[str], list[str]]:
+    """(files, summary.csv columns) that the README promises in ``--out``, read from its
+    paragraph "Kết quả trong `--out`: …" (not from the code's own list)."""
+    section = readme_section()
+    start = section.index("Kết quả trong `--out`")
+    paragraph = section[start:section.find("\n\n", start)]
+    files = re.findall(r"`([\w.-]+\.(?:xlsx|html|md|json|csv))`", paragraph)
+    machine = paragraph[paragraph.index("cho máy:"):]
+    columns = re.findall(r"`(\w+)`", machine[:machine.index(")")])
+    return files, columns
 
 
 @dataclass
@@ -24,11 +48,17 @@ class Sub:
     scores: dict[str, float]
     name: tuple[str, str] = ("", "")  # (last name, first name) as nbgrader stores them
     manual: dict[str, float] = field(default_factory=dict)
+    extra_credit: dict[str, float] = field(default_factory=dict)
 
 
-def make_gradebook(path: Path, quizzes: dict[str, dict[str, float]], subs: list[Sub]) -> Path:
-    """A real nbgrader gradebook: one notebook per quiz, one grade cell per question."""
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{path}") as gb:
+def make_gradebook(path: Path | str, quizzes: dict[str, dict[str, float]],
+                   subs: list[Sub]) -> Path | str:
+    """A real nbgrader gradebook: one notebook per quiz, one grade cell per question.
+
+    ``path`` is a SQLite file, or any SQLAlchemy URL (e.g. a PostgreSQL database).
+    """
+    url = path if isinstance(path, str) and "://" in path else f"sqlite:///{path}"
+    with warnings.catch_warnings(), Gradebook(url) as gb:
         # nbgrader's add_submission triggers SQLAlchemy autoflush warnings: not ours to fix
         warnings.simplefilter("ignore")
         for quiz, questions in quizzes.items():
@@ -48,6 +78,8 @@ def make_gradebook(path: Path, quizzes: dict[str, dict[str, float]], subs: list[
                 grade.needs_manual_grade = False
             for question, score in sub.manual.items():
                 gb.find_grade(question, sub.quiz, sub.quiz, sub.student).manual_score = score
+            for question, points in sub.extra_credit.items():
+                gb.find_grade(question, sub.quiz, sub.quiz, sub.student).extra_credit = points
         gb.db.commit()
     return path
 

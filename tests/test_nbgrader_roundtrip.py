@@ -18,7 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from nbgrader.api import Gradebook, MissingEntry
-from quiz_helpers import all_strings
+from quiz_helpers import all_strings, control_feedback, visible_text
 
 from assessment.cli import main
 from assessment.quiz.bank import load_bank
@@ -216,9 +216,15 @@ def feedback(graded, student: str, name: str = QUIZ) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def body(html: str) -> str:
-    """The page without its <head> (whose code-highlighting CSS names "Traceback")."""
-    return html.split("<body>", 1)[1]
+LEAK_MARKERS = ("BEGIN HIDDEN TESTS", "globals().get(", "def normalise_answer(answer",
+                "Đáp án đúng", "Traceback")  # CB07's own answer cell defines grade_answer
+
+
+def leaks(html: str, questions) -> list[str]:
+    """Keys and hidden-test code a person would see on the page (its visible text)."""
+    text = visible_text(html)
+    return ([m for m in LEAK_MARKERS if m in text]
+            + [key_literal(q) for q in questions if key_literal(q) in text])
 
 
 def test_feedback_is_vietnamese_and_holds_no_key(graded):
@@ -226,15 +232,24 @@ def test_feedback_is_vietnamese_and_holds_no_key(graded):
         html = feedback(graded, student)
         assert '<html lang="vi">' in html and "Phản hồi bài kiểm tra" in html
         assert f"Mã học viên: <strong>{student}</strong>" in html
-        for marker in ("BEGIN HIDDEN TESTS", "globals().get(", "def normalise_answer(answer",
-                       "Đáp án đúng", "Traceback"):
-            assert marker not in body(html), (student, marker)
+        assert leaks(html, graded["questions"]) == [], student
         for question in graded["questions"]:
-            assert key_literal(question) not in html
-            assert question.explanation in html  # explanations are for everyone
+            assert question.explanation in visible_text(html)  # explanations are for everyone
         verdicts = re.findall(r"Câu (\d+): (Đúng|Chưa đúng|Chưa trả lời|Câu trả lời)", html)
         assert {int(n) - 1 for n, verdict in verdicts if verdict == "Đúng"} == plan["right"]
         assert len(verdicts) == len(graded["questions"])
+
+
+def test_the_leak_check_finds_keys_in_feedback_without_clear_hidden_tests(graded):
+    """Positive control: the same feedback rendered without ClearHiddenTests (and with code
+    shown) must fail the check above, with every key of the quiz on the page."""
+    control_feedback(graded["course"], QUIZ)
+    path = graded["course"] / "phan-hoi-kiem-soat" / "CB01" / QUIZ / f"{QUIZ}.html"
+    html = path.read_text(encoding="utf-8")
+    found = leaks(html, graded["questions"])
+    assert "BEGIN HIDDEN TESTS" in found and "globals().get(" in found
+    assert all(key_literal(q) in found for q in graded["questions"])
+    assert not any(key_literal(q) in html for q in graded["questions"])  # highlighted apart
 
 
 def test_feedback_says_pass_or_fail_and_links_the_pages(graded):

@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from report_fixtures import AS_OF, write_csv
+from report_fixtures import AS_OF, ROSTER_ROWS, readme_outputs, write_csv
 
 from assessment.cli import main
-from assessment.report.build import OUTPUTS
 
 from conftest import ROOT
+
+# What the README promises in --out (read from its text, not from the code's own list).
+README_FILES, README_CSV_COLUMNS = readme_outputs()
+# Days from 01/01/2023 to 30/11/2024 over the days of the plan (01/01/2023 to 31/12/2028).
+ELAPSED = round(700 / 2192, 6)
 
 SHEETS = ["Theo nhóm", "Theo đơn vị", "Theo cấp", "Theo giới tính", "Chưa đạt",
           "Không khớp danh sách", "Đạt nhưng không có ngày", "Phân tích câu hỏi", "Thông tin"]
@@ -56,7 +60,8 @@ def test_terminal_summary(report):
 
 def test_all_outputs_and_nothing_else(report):
     out, _ = report
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert len(README_FILES) == 5
+    assert sorted(p.name for p in out.iterdir()) == sorted(README_FILES)
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp left
 
 
@@ -64,18 +69,45 @@ def test_summary_json_and_csv(report):
     out, _ = report
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     groups = {g["group"]: g for g in summary["groups"]}
-    for key in ("group", "headcount", "trained", "rate", "target", "shortfall", "on_track"):
-        assert all(key in g for g in summary["groups"]), key
-    assert groups["nhan-quyen"] | {} == groups["nhan-quyen"]
-    assert (groups["thong-tin-truyen-thong"]["headcount"],
-            groups["thong-tin-truyen-thong"]["trained"]) == (3, 1)
-    assert groups["chu-chot-ctxh"]["rate"] is None and groups["chu-chot-ctxh"]["on_track"] is None
-    assert summary["counts"]["unmatched_submissions"] == 1
-    assert summary["counts"]["no_submission"] == 4
+    assert list(groups) == ["nhan-quyen", "thong-tin-truyen-thong", "doi-ngoai-bao-chi",
+                            "chu-chot-ctxh"]
+    # CB001, CB002 (retake in class 2) and CB006 (23:30 on the cut-off day) all passed
+    assert groups["nhan-quyen"] == {
+        "group": "nhan-quyen", "name": "Cán bộ làm công tác quyền con người", "headcount": 3,
+        "trained": 3, "rate": 1.0, "target": 1.0, "needed": 3, "shortfall": 0,
+        "expected_rate": ELAPSED, "required_now": 1, "on_track": True}
+    # CB003 passed after the cut-off, cb004 passed, CB005 sat only a formative quiz
+    assert groups["thong-tin-truyen-thong"] == {
+        "group": "thong-tin-truyen-thong",
+        "name": "Cán bộ làm công tác quản lý thông tin, truyền thông", "headcount": 3,
+        "trained": 1, "rate": round(1 / 3, 6), "target": 1.0, "needed": 3, "shortfall": 2,
+        "expected_rate": ELAPSED, "required_now": 1, "on_track": True}
+    # CB007 passed at 01:00 on 1/12 in Vietnam; CB008's pass has no date
+    assert groups["doi-ngoai-bao-chi"] == {
+        "group": "doi-ngoai-bao-chi", "name": "Nhân sự thông tin đối ngoại của các cơ quan báo chí",
+        "headcount": 2, "trained": 0, "rate": 0.0, "target": 1.0, "needed": 2, "shortfall": 2,
+        "expected_rate": ELAPSED, "required_now": 1, "on_track": False}
+    assert groups["chu-chot-ctxh"] == {
+        "group": "chu-chot-ctxh", "name": "Cán bộ chủ chốt của các tổ chức chính trị - xã hội",
+        "headcount": 0, "trained": 0, "rate": None, "target": 0.7, "needed": 0, "shortfall": 0,
+        "expected_rate": round(0.7 * 700 / 2192, 6), "required_now": 0, "on_track": None}
+    assert summary["total"] == {"headcount": 8, "trained": 4, "rate": 0.5, "needed": 8,
+                                "shortfall": 4, "required_now": 3, "groups_with_cadres": 3,
+                                "groups_on_track": 2}
+    # no counted attempt up to the cut-off: CB003 and CB007 (after it), CB005 (formative quiz
+    # only), CB008 (no date)
+    assert summary["counts"] == {"cadres": 8, "trained": 4, "not_trained": 4, "no_submission": 4,
+                                 "passed_after_cutoff": 2, "unmatched_submissions": 1,
+                                 "undated_passes": 1}
     assert summary["as_of"] == AS_OF and summary["pass_mark"] == 0.7
+    assert summary["elapsed"] == ELAPSED
     with (out / "summary.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    assert [r["group"] for r in rows] == list(groups)
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = [dict(zip(header, row, strict=True)) for row in reader]
+    assert header == README_CSV_COLUMNS  # the columns the README lists, in its order
+    assert rows == [{k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
+                     for k, v in groups[code].items()} for code in groups]
     assert rows[2]["on_track"] == "false" and rows[3]["rate"] == "" and rows[0]["rate"] == "1.0"
 
 
@@ -85,6 +117,18 @@ def test_markdown_summary(report):
     assert ("| Cán bộ làm công tác quản lý thông tin, truyền thông | 3 | 1 | 33,3% | 100,0% "
             "| 2 | 1 | Đúng tiến độ |") in text
     assert "Cách tính tiến độ" in text and "Sở Thông tin và Truyền thông" in text
+
+
+def column_widths(sheet) -> dict[int, float]:
+    """Width of each column by number (a file may give one width to a range of columns)."""
+    from openpyxl.utils import column_index_from_string
+
+    widths = {}
+    for letter, dimension in sheet.column_dimensions.items():
+        first = dimension.min or column_index_from_string(letter)
+        for number in range(first, (dimension.max or first) + 1):
+            widths[number] = dimension.width
+    return widths
 
 
 def test_workbook_is_formatted_for_people(report):
@@ -97,12 +141,29 @@ def test_workbook_is_formatted_for_people(report):
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet[1][0].font.bold, sheet.title
-    for sheet in book.worksheets[:-1]:
+    for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
         assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # one page wide (1 is the file format's default when left out), as many pages down as
+        # needed
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.oddFooter.left.text == "&A" and "&P" in sheet.oddFooter.right.text
+    # every column as wide as its longest text (up to 60), every header word fits a line
+    for sheet in book.worksheets[:-1]:
+        widths = column_widths(sheet)
+        for i, column in enumerate(sheet.iter_cols(values_only=True), start=1):
+            width = widths[i]
+            longest = max((len(v) for v in column[1:] if isinstance(v, str)), default=0)
+            assert width >= min(60, longest), (sheet.title, column[0], width)
+            assert width >= 1.2 * max(len(w) for w in column[0].split()), (sheet.title, column[0])
+    # the header row is as tall as its longest wrapped header (3 lines here)
+    assert groups.row_dimensions[1].height >= 3 * 13
+    assert groups.row_dimensions[1].height > book["Thông tin"].row_dimensions[1].height
     rate = groups.cell(row=3, column=5)
     assert rate.number_format == "0.0%" and rate.value == pytest.approx(1 / 3)
-    assert groups.column_dimensions["B"].width >= len("Cán bộ chủ chốt của các tổ chức")
+    assert column_widths(groups)[2] >= len("Cán bộ chủ chốt của các tổ chức")
     assert groups.cell(row=6, column=2).value == "Tổng cộng"
     assert groups.cell(row=5, column=5).value is None  # no cadres: no rate
     not_trained = book["Chưa đạt"]
@@ -125,7 +186,12 @@ def test_html_is_self_contained(report):
     assert len(ids) == len(set(ids))  # two inline charts, no shared id
     for ref in re.findall(r'(?:url\(#|href="#)([^")]+)', html):
         assert ref in ids, ref
-    assert "Nguyễn Thị An" not in html  # names stay in the internal workbook
+    # no name at all, trained or not, from the roster or the gradebooks: names stay in the
+    # internal workbook
+    names = [row[2] for row in ROSTER_ROWS] + ["Nguyễn Thị An", "Người Lạ"]
+    assert len(names) == 10
+    for name in names:
+        assert name not in html, name
 
 
 def test_bad_input_writes_nothing_and_keeps_the_old_report(report_case, tmp_path, report):
@@ -139,6 +205,108 @@ def test_bad_input_writes_nothing_and_keeps_the_old_report(report_case, tmp_path
     assert result.output.startswith("Lỗi: ") and "dòng 2, cột F («Nhóm»)" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao", "sai.csv"]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_failure_after_the_workbook_keeps_the_old_report_whole(report_case, tmp_path,
+                                                               monkeypatch):
+    """A failure once report.xlsx is already written (here: drawing the HTML page) leaves the
+    earlier report byte for byte as it was, and no temporary folder behind."""
+    import assessment.report.build as build
+
+    out = tmp_path / "bao-cao"
+    first = run(*report_args(report_case, out))
+    assert first.exit_code == 0, first.output
+    before = _snapshot(out)
+    written = []
+
+    def broken_render(*args, **kwargs):
+        written.extend(p.stat().st_size for p in tmp_path.glob(".bao-cao.*/report.xlsx"))
+        raise RuntimeError("hỏng khi vẽ biểu đồ")
+
+    monkeypatch.setattr(build, "render", broken_render)
+    args = report_args(report_case, out)
+    args[args.index("--as-of") + 1] = "2024-12-31"
+    with pytest.raises(RuntimeError, match="hỏng khi vẽ biểu đồ"):
+        run(*args)
+    assert len(written) == 1 and written[0] > 1000  # the workbook was written
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao"]  # no temp, no .old
+
+
+def test_failure_of_the_final_swap_puts_the_old_report_back(report_case, tmp_path,
+                                                             monkeypatch):
+    """The last step renames the new folder into place; if that fails (disk full), the
+    earlier report, already moved aside, comes back, and the error is told in Vietnamese."""
+    out = tmp_path / "bao-cao"
+    assert run(*report_args(report_case, out)).exit_code == 0
+    before = _snapshot(out)
+    rename = Path.rename
+
+    def failing_rename(self, target):
+        if Path(target) == out and self.name != ".bao-cao.old":
+            raise OSError(28, "No space left on device")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing_rename)
+    result = run(*report_args(report_case, out))
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Lỗi: Không ghi được báo cáo vào «{out}»")
+    assert "No space left on device" in result.output and "vẫn giữ nguyên" in result.output
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao"]
+
+
+def test_rewrite_over_an_earlier_report(report_case, tmp_path):
+    out = tmp_path / "bao-cao"
+    assert run(*report_args(report_case, out)).exit_code == 0
+    before = _snapshot(out)
+    args = report_args(report_case, out)
+    args[args.index("--as-of") + 1] = "2024-12-31"
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    after = _snapshot(out)
+    assert sorted(after) == sorted(before) == sorted(README_FILES)
+    assert all(after[name] != before[name] for name in after), "every file is the new one"
+    summary = json.loads(after["summary.json"])
+    assert summary["as_of"] == "2024-12-31"
+    # CB003 (5/12) and CB007 (1/12, Vietnam time) now count
+    assert summary["total"]["trained"] == 6 and summary["counts"]["passed_after_cutoff"] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao"]
+
+
+@pytest.mark.parametrize("as_of", ["2022-06-30", "2029-06-30"])
+def test_cut_off_outside_the_plan(report_case, tmp_path, as_of):
+    """Before 01/01/2023 nothing is due yet; after 31/12/2028 the whole target is due. Either
+    way the report says so."""
+    out = tmp_path / "bao-cao"
+    args = report_args(report_case, out)
+    args[args.index("--as-of") + 1] = as_of
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    groups = summary["groups"]
+    if as_of < "2023":
+        assert summary["elapsed"] == 0.0 and summary["total"]["trained"] == 0
+        assert all(g["expected_rate"] == 0.0 and g["required_now"] == 0 for g in groups)
+        assert [g["on_track"] for g in groups] == [True, True, True, None]
+        assert summary["counts"]["passed_after_cutoff"] == 6
+        assert "Lưu ý: Ngày chốt 30/06/2022 ở trước ngày bắt đầu kế hoạch (01/01/2023)" in \
+            result.output
+    else:
+        assert summary["elapsed"] == 1.0 and summary["total"]["trained"] == 6
+        assert all(g["expected_rate"] == g["target"] and g["required_now"] == g["needed"]
+                   for g in groups)
+        assert [g["on_track"] for g in groups] == [True, True, False, None]
+        assert summary["counts"]["passed_after_cutoff"] == 0
+        assert "Lưu ý: Ngày chốt 30/06/2029 ở sau hạn chót của kế hoạch (31/12/2028)" in \
+            result.output
+    info = load_workbook(out / "report.xlsx")["Thông tin"]
+    notes = [row[1] for row in info.iter_rows(min_row=2, values_only=True) if row[0] == "Ghi chú"]
+    assert len(notes) == 1 and as_of[:4] in notes[0]
 
 
 def test_new_folder_not_created_on_bad_input(report_case, tmp_path):

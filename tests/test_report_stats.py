@@ -134,7 +134,7 @@ def test_targets_2025_structure_by_data_alone(tmp_path, report_case):
     """The current two-level structure: levels tỉnh and xã, the merged province."""
     targets = load_targets(ROOT / "quizzes/targets-2025.yml")
     assert targets.province == "tỉnh Bắc Ninh"
-    assert targets.reporting_body == "Sở Khoa học và Công nghệ"
+    assert targets.reporting_body == "Sở Văn hóa, Thể thao và Du lịch"
     assert [lv.code for lv in targets.levels] == ["tinh", "xa"]
     roster = write_csv(tmp_path / "ds-2025.csv", [
         [1, "CB001", "Nguyễn Thị An", "Sở Tư pháp", "Cấp tỉnh", "1", "Nữ"],
@@ -166,18 +166,28 @@ def test_a_failed_attempt_only(tmp_path):
 
 
 def test_manual_score_and_extra_credit_as_nbgrader_counts_them(tmp_path):
-    """nbgrader: a manual score replaces the autograder's; extra credit is added."""
+    """nbgrader: a manual score replaces the autograder's; extra credit is added on top (to a
+    manual or an automatic score). Here the pass rests on the extra credit, and the score is
+    checked against nbgrader's own Submission.score."""
+    from nbgrader.api import Gradebook
+
     targets = load_targets(ROOT / "quizzes/targets.yml")
-    sub = Sub("kiem-tra-cuoi-khoa", "B1", "2024-01-05 08:00:00+07:00", first_right_6 := {
-        f"q{i}": 1.0 if i <= 6 else 0.0 for i in range(1, 11)}, manual={"q10": 1.0})
-    assert sum(first_right_6.values()) == 6
+    scores = {f"q{i}": 1.0 if i <= 7 else 0.0 for i in range(1, 11)}  # 7 right
+    sub = Sub("kiem-tra-cuoi-khoa", "B1", "2024-01-05 08:00:00+07:00", scores,
+              manual={"q7": 0.0},                       # a trainer takes q7 back: 6
+              extra_credit={"q7": 0.5, "q10": 0.5})     # and gives 1 point of extra credit: 7
     gb = make_gradebook(tmp_path / "g.db", {"kiem-tra-cuoi-khoa": TEN}, [sub])
+    with Gradebook(f"sqlite:///{gb}") as nbgrader_gb:
+        expected = nbgrader_gb.find_submission("kiem-tra-cuoi-khoa", "B1").score
+    assert expected == 7.0
     data = read_gradebooks([str(gb)])
-    assert data.submissions["score"].tolist() == [7.0]
+    assert data.submissions["score"].tolist() == [expected]
+    assert data.submissions["max_score"].tolist() == [10.0]  # extra credit is not in the maximum
     roster = write_csv(tmp_path / "r.csv", [[1, "B1", "Lê Văn Khoa", "Sở Tư pháp", "tỉnh", "1",
                                              "Nam"]])
     result = compute(read_roster(roster, targets).frame, data, targets, CUTOFF)
-    assert result.cadres.iloc[0]["trained"]
+    assert result.cadres.iloc[0]["trained"]  # 7.0 of 10: passes only with the extra credit
+    assert result.cadres.iloc[0]["best_share"] == pytest.approx(0.7)
 
 
 def test_item_analysis_matches_numpy():

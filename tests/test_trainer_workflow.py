@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
-from quiz_helpers import all_strings
+from quiz_helpers import all_strings, control_feedback, visible_text
 
 from assessment.quiz.bank import load_bank
 from assessment.quiz.notebook import key_literal
-from assessment.quiz.simulate import copy_course, write_synthetic_bank
+from assessment.quiz.simulate import copy_course, question_ids, write_synthetic_bank
 from assessment.quiz.spec import load_quizzes
 
 from conftest import ROOT
@@ -83,7 +83,7 @@ def run_bash(script: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_readme_and_trainer_page_give_the_same_commands():
     assert command_lines(readme_workflow()) == command_lines(page_workflow())
     steps = " ".join(command_lines(page_workflow()))
-    for step in ("quiz generate", "generate_assignment", "zip_collect", "autograde",
+    for step in ("quiz generate", "generate_assignment", "zip_collect", "assessment grade",
                  "generate_feedback", "export"):
         assert step in steps
 
@@ -93,6 +93,7 @@ def workflow(tmp_path_factory):
     """Run the documented commands, in order, with trainees handing in after the release."""
     root = tmp_path_factory.mktemp("lop-that")
     course = copy_course(ROOT, root, with_bank=False)
+    (root / ".venv").symlink_to(ROOT / ".venv")  # the page starts with `source .venv/bin/activate`
     write_synthetic_bank(course)
     blocks = page_workflow()
     name = re.search(r"--name (\S+)", "\n".join(blocks)).group(1)
@@ -117,14 +118,27 @@ def test_documented_workflow_grades_every_trainee(workflow):
 
 def test_documented_workflow_gives_feedback_and_a_grade_sheet(workflow):
     course, name = workflow["course"], workflow["name"]
-    bank = load_bank(course / "bank", course.parent)
+    bank = load_bank(course / "bank", course.parent).by_id()
+    released = course / "release" / name / f"{name}.ipynb"
+    questions = [bank[qid] for qid in question_ids(released)]
+
+    def leaked(html: str) -> list[str]:  # what a person sees, not the HTML source
+        text = visible_text(html)
+        return ([key_literal(q) for q in questions if key_literal(q) in text]
+                + [m for m in ("BEGIN HIDDEN TESTS", "globals().get(") if m in text])
+
     for student in ("CB0001", "CB0002", "CB0003"):
         html = (course / "feedback" / student / name / f"{name}.html").read_text(encoding="utf-8")
-        assert "Phản hồi bài kiểm tra" in html
-        assert not any(key_literal(q) in html for q in bank.questions)
+        assert "Phản hồi bài kiểm tra" in visible_text(html)
+        assert leaked(html) == [], student
+    # Positive control: without ClearHiddenTests the same check finds every key.
+    control_feedback(course, name)
+    html = (course / "phan-hoi-kiem-soat" / "CB0001" / name / f"{name}.html").read_text("utf-8")
+    assert set(leaked(html)) >= {key_literal(q) for q in questions} | {"BEGIN HIDDEN TESTS"}
     with open(course / "diem-kiem-tra.csv", encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["assignment"] == name]
-    assert {r["student_id"]: float(r["score"]) for r in rows}["CB0001"] > 0
+    full = {r["student_id"]: (float(r["score"]), float(r["max_score"])) for r in rows}
+    assert full["CB0001"][0] == full["CB0001"][1] == sum(q.points for q in questions)
     assert len(rows) == 3
 
 

@@ -12,16 +12,21 @@ Examples (from the repository root)::
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import nbformat
 
 from assessment.quiz.bank import Bank, BankError, load_bank
 from assessment.quiz.drafts import merge_drafts
-from assessment.quiz.notebook import build_notebook, write_notebook
+from assessment.quiz.printing import quiz_print
+from assessment.quiz.seeds import reused_seed_warning
 from assessment.quiz.spec import NAME_PATTERN, Quiz, QuizError, QuizFile, draw, load_quizzes
 from assessment.site.book_pages import BookError, BookPages, practice_questions, shared_text
+
+if TYPE_CHECKING:
+    from assessment.register.documents import Register
 
 MIN_PER_PAGE = 10
 
@@ -71,6 +76,8 @@ def drawn_before(path: Path) -> list[str] | None:
     """The question ids of an existing source notebook, or None if there is none."""
     if not path.is_file():
         return None
+    import nbformat  # heavy (jsonschema): only when a quiz is generated
+
     return nbformat.read(path, as_version=4).metadata.get("assessment", {}).get("questions")
 
 
@@ -94,6 +101,8 @@ def generate_quiz(course_dir: Path, quiz: Quiz, bank: Bank, book: BookPages, sit
             f"seed đã đổi làm bộ câu rút ra khác đi). Muốn dùng bộ câu mới, hãy rút đề với tên "
             f"bài mới: assessment quiz generate {quiz.id} --seed {seed} --name {name}-dot-2"
         )
+    from assessment.quiz.notebook import build_notebook, write_notebook  # imports nbformat
+
     notebook = build_notebook(quiz, name, seed, questions, book, site_url)
     write_notebook(notebook, path)
     return path, len(questions)
@@ -109,10 +118,15 @@ def bank() -> None:
 
 @bank.command("check")
 @course_option
-def bank_check(course_dir: Path) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Ngày dùng để tính nguồn đã quá một năm chưa kiểm tra lại "
+              "(NNNN-TT-NN; mặc định: hôm nay).")
+def bank_check(course_dir: Path, today: datetime | None = None) -> None:
     """Kiểm tra ngân hàng câu hỏi và đếm số câu của mỗi trang.
 
-    Báo lỗi nếu một câu sai quy cách hoặc chép đề của câu tự kiểm tra trong sách.
+    Báo lỗi nếu một câu sai quy cách, chép đề của câu tự kiểm tra trong sách, hoặc nhắc một
+    văn bản đã bị thay thế mà không nhắc văn bản thay thế (theo danh mục văn bản trong
+    book/references.bib). Liệt kê các câu có nguồn đã quá một năm chưa kiểm tra lại.
 
     Ví dụ: assessment bank check
     """
@@ -120,12 +134,48 @@ def bank_check(course_dir: Path) -> None:
     copies = shared_text(questions.questions, practice_questions(book.root))
     if copies:
         raise UserError(str(BankError(copies)))
+    register = check_sources(questions, book.root, course_dir)
     counts = Counter(q.page for q in questions.questions)
     click.echo(f"Ngân hàng hợp lệ: {len(questions.questions)} câu hỏi.")
     for page in book.pages:
         if page in book.part_of:
             mark = "" if counts[page] >= MIN_PER_PAGE else f"  (cần ít nhất {MIN_PER_PAGE})"
             click.echo(f"  {counts[page]:3d}  {page}{mark}")
+    list_old_sources(questions, register, today.date() if today else None, course_dir)
+
+
+def check_sources(questions: Bank, root: Path, course_dir: Path) -> Register:
+    """Refuse questions naming a replaced document without its successor; return the register."""
+    from assessment.register.documents import BIB, RegisterError, load_register
+    from assessment.register.questions import stale_questions
+
+    try:
+        register = load_register(root / BIB)
+    except RegisterError as error:
+        raise UserError(str(error)) from None
+    stale = stale_questions(questions.questions, register, str(course_dir / "bank"))
+    if stale:
+        raise UserError(str(BankError(stale)))
+    return register
+
+
+def list_old_sources(questions: Bank, register: Register, today: date | None,
+                     course_dir: Path) -> None:
+    """List the questions whose source documents were last checked more than a year ago."""
+    from assessment.register.documents import BIB, display_date
+    from assessment.register.questions import MAX_AGE, old_sources
+
+    old = old_sources(questions.questions, register, today)
+    if old:
+        limit = (today or date.today()) - MAX_AGE
+        click.echo(f"Có {len(old)} nguồn của câu hỏi kiểm tra lần cuối trước ngày "
+                   f"{display_date(limit)}: hãy đối chiếu lại văn bản rồi sửa trường checked "
+                   f"của văn bản trong {BIB}.")
+        for item in old:
+            click.echo(f"  - {item.message(str(course_dir / 'bank'))}")
+    else:
+        click.echo(f"Mọi văn bản mà câu hỏi ghi làm nguồn đều được kiểm tra trong vòng một năm "
+                   f"(danh mục {BIB}).")
 
 
 @bank.command("merge-drafts")
@@ -208,6 +258,10 @@ def quiz_generate(quiz_id: str | None, course_dir: Path, seed: int | None,
         )
     questions, book = open_bank(course_dir)
     for item in chosen:
+        warning = reused_seed_warning(course_dir, item.id, item.seed if seed is None else seed,
+                                      name or item.id)
+        if warning:
+            click.echo(warning, err=True)
         try:
             path, count = generate_quiz(course_dir, item, questions, book, spec.site_url,
                                         seed, name)
@@ -219,3 +273,6 @@ def quiz_generate(quiz_id: str | None, course_dir: Path, seed: int | None,
         except QuizError as error:
             raise UserError(str(error)) from None
         click.echo(f"Đã tạo {path}: {count} câu, seed {item.seed if seed is None else seed}.")
+
+
+quiz.add_command(quiz_print)  # `assessment quiz print`: paper copies (assessment/quiz/printing.py)

@@ -147,6 +147,8 @@ def copy_course(root: Path, dest: Path, with_bank: bool = True) -> Path:
         target = dest / page.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, target)
+    # The register of cited documents, read by `assessment bank check`.
+    shutil.copyfile(root / "book" / "references.bib", dest / "book" / "references.bib")
     course = dest / "quizzes"
     (course / "bank").mkdir(parents=True, exist_ok=True)
     for name in COURSE_FILES:

@@ -13,6 +13,7 @@ import datetime as dt
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from tqdm import tqdm
@@ -43,6 +44,19 @@ def _as_of(text: str | None, targets_tz) -> dt.date:
         ) from None
 
 
+def _period_notices(targets, cutoff: dt.date) -> list[str]:
+    """A word when the cut-off lies outside the plan's period (the even path is then 0 or 1)."""
+    if cutoff < targets.start:
+        return [f"Ngày chốt {cutoff:%d/%m/%Y} ở trước ngày bắt đầu kế hoạch "
+                f"({targets.start:%d/%m/%Y}): chưa nhóm nào phải đạt, nên mọi nhóm có cán bộ "
+                "đều «đúng tiến độ». Kiểm tra lại ngày sau --as-of."]
+    if cutoff > targets.deadline:
+        return [f"Ngày chốt {cutoff:%d/%m/%Y} ở sau hạn chót của kế hoạch "
+                f"({targets.deadline:%d/%m/%Y}): tiến độ được so với toàn bộ chỉ tiêu, và mọi "
+                "bài đạt đến hết ngày chốt đều được tính."]
+    return []
+
+
 def _check_out(out: Path) -> None:
     """Refuse to replace a folder that holds anything but an earlier report."""
     if out.exists() and not out.is_dir():
@@ -55,20 +69,52 @@ def _check_out(out: Path) -> None:
                 "nhầm, hãy chọn một thư mục mới hoặc thư mục chỉ chứa báo cáo cũ.")
 
 
+def _write_failed(out: Path, error: OSError) -> str:
+    kept = " Báo cáo cũ trong thư mục này vẫn giữ nguyên." if out.is_dir() else ""
+    return (f"Không ghi được báo cáo vào «{out}»: {error.strerror or error}. Kiểm tra chỗ trống "
+            f"trên ổ đĩa và quyền ghi vào thư mục, rồi chạy lại.{kept}")
+
+
 def _move_into_place(tmp: Path, out: Path) -> None:
+    """Swap the finished folder in: two renames; if the second fails, the earlier report is
+    put back where it was."""
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         out.rename(old)
-    tmp.rename(out)
+    try:
+        tmp.rename(out)
+    except BaseException:
+        if old is not None:
+            old.rename(out)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+class _Clock:
+    """(wall, CPU) seconds of each phase, recorded into ``into`` (for bench/bench_report.py)."""
+
+    def __init__(self, into: dict[str, tuple[float, float]] | None) -> None:
+        self.into, self.last = into, (time.perf_counter(), time.process_time())
+
+    def lap(self, phase: str) -> None:
+        now = (time.perf_counter(), time.process_time())
+        if self.into is not None:
+            self.into[phase] = (now[0] - self.last[0], now[1] - self.last[1])
+        self.last = now
+
+
 def build_report(gradebooks: list[str], roster: str, targets_file: str, as_of: str | None,
-                 out: Path, encoding: str = "auto", quiet: bool = True) -> str:
-    """Run the whole report; return the terminal summary. Raises ReportInputError."""
+                 out: Path, encoding: str = "auto", quiet: bool = True,
+                 timings: dict[str, tuple[float, float]] | None = None) -> str:
+    """Run the whole report; return the terminal summary. Raises ReportInputError.
+
+    ``timings``, if given, receives the (wall, CPU) seconds of each phase (reading, computing,
+    each output).
+    """
+    clock = _Clock(timings)
     steps = tqdm(total=6, desc="Lập báo cáo", unit="bước", disable=quiet or None,
                  file=sys.stderr)
     targets = load_targets(targets_file)
@@ -77,11 +123,14 @@ def build_report(gradebooks: list[str], roster: str, targets_file: str, as_of: s
     steps.update()
     cadres = read_roster(roster, targets, ENCODINGS[encoding])
     steps.update()
+    clock.lap("reading the targets and roster")
     data = read_gradebooks(gradebooks, progress=lambda xs: tqdm(
         xs, desc="Đọc sổ điểm", leave=False, disable=quiet or None, file=sys.stderr))
     steps.update()
+    clock.lap("reading the gradebooks")
     results = compute(cadres.frame, data, targets, cutoff)
     tables = all_tables(results, targets)
+    notices = cadres.notices + _period_notices(targets, cutoff)
     steps.update()
     sources = {"gradebooks": data.labels, "roster": str(roster), "targets": str(targets_file)}
     info = [
@@ -95,24 +144,35 @@ def build_report(gradebooks: list[str], roster: str, targets_file: str, as_of: s
         ("Sổ điểm", "; ".join(data.labels)), ("Danh sách cán bộ", str(roster)),
         ("Tệp chỉ tiêu", str(targets_file)), ("Cách tính tiến độ", FORMULA),
         ("Ngày lập báo cáo", dt.datetime.now(targets.tz).strftime("%d/%m/%Y %H:%M")),
-    ] + [("Ghi chú", note) for note in cadres.notices]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    ] + [("Ghi chú", note) for note in notices]
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as error:
+        raise ReportInputError(_write_failed(out, error)) from None
+    try:
+        clock.lap("computing")
         write_workbook(tmp / "report.xlsx", tables, info)
         steps.update()
+        clock.lap("report.xlsx")
         by_key = {t.key: t for t in tables}
         (tmp / "report.html").write_text(render(results, targets, by_key), encoding="utf-8")
+        clock.lap("report.html")
         summary = summary_dict(results, targets, sources)
         write_json(tmp / "summary.json", summary)
         write_csv(tmp / "summary.csv", summary)
         (tmp / "summary.md").write_text(markdown(results, targets), encoding="utf-8")
         steps.update()
+        clock.lap("summary.json, .csv, .md")
         _move_into_place(tmp, out)
+        clock.lap("moving into place")
+    except OSError as error:  # disk full, no permission…: a message, not a traceback
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReportInputError(_write_failed(out, error)) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
         steps.close()
-    notes = "".join(f"\nLưu ý: {n}" for n in cadres.notices)
+    notes = "".join(f"\nLưu ý: {n}" for n in notices)
     return terminal(results, targets, out) + notes

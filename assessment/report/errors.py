@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
 
 class ReportInputError(Exception):
     """Input the report cannot use. ``str(error)`` is the full Vietnamese message."""
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of a 1-based column: 1 → "A", 27 → "AA" (openpyxl's get_column_letter,
+    without importing openpyxl for it)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def where(path: Path | str, row: int | None = None, column: int | None = None,
@@ -25,7 +33,7 @@ def where(path: Path | str, row: int | None = None, column: int | None = None,
     if row is not None:
         text += f", dòng {row}"
     if column is not None:
-        text += f", cột {get_column_letter(column)}"
+        text += f", cột {column_letter(column)}"
         if header:
             text += f" («{header}»)"
     elif header:

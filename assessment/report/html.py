@@ -14,22 +14,22 @@ import textwrap
 from html import escape
 
 import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+# Figures made directly (no pyplot: no GUI backend, no global figure list, a faster import).
+from matplotlib.figure import Figure
 
-from assessment.report.item_analysis import MIN_RESPONSES  # noqa: E402
-from assessment.report.stats import Results  # noqa: E402
-from assessment.report.summary import counts  # noqa: E402
-from assessment.report.tables import (  # noqa: E402
+from assessment.report.item_analysis import MIN_RESPONSES
+from assessment.report.stats import Results
+from assessment.report.summary import counts
+from assessment.report.tables import (
     FORMULA,
     NO_CADRES,
     Table,
     fmt_int,
     fmt_percent,
 )
-from assessment.report.targets import Targets  # noqa: E402
+from assessment.report.targets import Targets
 
 MAX_UNITS_IN_CHART = 50
 CHART_WIDTH = 4.8  # inches: drawn text stays readable when the SVG shrinks to a phone's width
@@ -76,7 +76,6 @@ def _svg(fig, prefix: str, label: str) -> str:
     prefixed so that two charts on one page never share an id."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -88,9 +87,9 @@ def _svg(fig, prefix: str, label: str) -> str:
 
 
 def _setup() -> None:
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 10,
-                         "font.family": ["DejaVu Sans"], "axes.spines.top": False,
-                         "axes.spines.right": False})
+    matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 10,
+                                "font.family": ["DejaVu Sans"], "axes.spines.top": False,
+                                "axes.spines.right": False})
 
 
 def group_chart(results: Results) -> str:
@@ -98,7 +97,8 @@ def group_chart(results: Results) -> str:
     _setup()
     rows = results.by_group.iloc[::-1]
     labels = ["\n".join(textwrap.wrap(n, 22)) for n in rows["group_name"]]
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.85 * len(rows) + 0.9))
+    fig = Figure(figsize=(CHART_WIDTH, 0.85 * len(rows) + 0.9))
+    ax = fig.subplots()
     y = range(len(rows))
     rates = rows["rate"].astype(float).fillna(0).to_numpy() * 100
     colours = [GREY if pd.isna(t) else GREEN if t else ORANGE for t in rows["on_track"]]
@@ -130,7 +130,8 @@ def unit_chart(results: Results) -> tuple[str, str]:
                 f"{len(units)} đơn vị; bảng đầy đủ ở tệp Excel, trang «Theo đơn vị».")
         units = units.nlargest(MAX_UNITS_IN_CHART, "headcount", keep="first")
     units = units.sort_values(["rate", "headcount", "unit"], ascending=[False, False, True])
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.5 * len(units) + 0.7))
+    fig = Figure(figsize=(CHART_WIDTH, 0.5 * len(units) + 0.7))
+    ax = fig.subplots()
     for i, row in enumerate(units.itertuples()):
         ax.text(0, -i + 0.08, textwrap.shorten(row.unit, 48, placeholder="…"), va="bottom",
                 fontsize=10)

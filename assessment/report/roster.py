@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from assessment.report.errors import ReportInputError, at, join_errors, where
+from assessment.report.errors import ReportInputError, at, column_letter, join_errors, where
 from assessment.report.targets import Targets
 from assessment.vntext import LEGACY_DECODERS, clean, decode_legacy, fold, nfc
 
@@ -137,7 +136,7 @@ def _calamine_sheet(sheet, path: Path) -> _Sheet:
     rows = [(first_row + i + 1, pad + list(r)) for i, r in enumerate(values)]
     merged = []
     for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
-        ref = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+        ref = f"{column_letter(c1 + 1)}{r1 + 1}:{column_letter(c2 + 1)}{r2 + 1}"
         merged.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1, ref))
     return _Sheet(rows=rows, label=f"{path}» trang «{sheet.name}", merged=merged)
 
@@ -204,6 +203,19 @@ def _check_merged_data(sheet: _Sheet, header_row: int) -> list[str]:
     ]
 
 
+class _Memo(dict):
+    """``lookup(text)``, computed once per distinct text."""
+
+    def __init__(self, lookup) -> None:
+        super().__init__()
+        self.lookup = lookup
+
+    def __call__(self, text: str):
+        if text not in self:
+            self[text] = self.lookup(text)
+        return self[text]
+
+
 def read_roster(path: Path | str, targets: Targets, encoding: str = "auto") -> Roster:
     """Read and check a roster; raise ReportInputError listing every problem found.
 
@@ -226,6 +238,9 @@ def read_roster(path: Path | str, targets: Targets, encoding: str = "auto") -> R
     header_row, index, written = _columns(sheet, path)
     problems = _check_merged_data(sheet, header_row)
     records, first_row_of = [], {}
+    # A roster repeats a few groups and levels thousands of times: look each spelling up once.
+    groups = _Memo(targets.find_group)
+    levels = _Memo(targets.find_level)
     for number, cells in sheet.rows:
         if number <= header_row:
             continue
@@ -242,12 +257,12 @@ def read_roster(path: Path | str, targets: Targets, encoding: str = "auto") -> R
         for name in REQUIRED:
             if not values[name]:
                 bad(name, f"ô «{FIELDS[name][0]}» đang trống. Điền vào, hoặc xóa dòng nếu thừa.")
-        group = targets.find_group(values["group"]) if values["group"] else None
+        group = groups(values["group"]) if values["group"] else None
         if values["group"] and group is None:
             allowed = "; ".join(f"«{g.name}» (mã {g.code})" for g in targets.groups)
             bad("group", f"nhóm «{values['group']}» không có trong tệp chỉ tiêu. Ghi một trong "
                          f"các nhóm: {allowed}.")
-        level = targets.find_level(values["level"]) if values["level"] else None
+        level = levels(values["level"]) if values["level"] else None
         if values["level"] and level is None:
             allowed = ", ".join(f"«{lv.name}»" for lv in targets.levels)
             bad("level", f"cấp «{values['level']}» không có trong tệp chỉ tiêu "

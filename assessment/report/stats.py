@@ -122,7 +122,8 @@ def _cadre_status(roster: pd.DataFrame, subs: pd.DataFrame, as_of: dt.date) -> p
     cadres["status"] = np.select(
         [cadres["trained"], cadres["attempts"] > 0], [STATUS_TRAINED, STATUS_FAILED],
         default=STATUS_NONE)
-    cadres["sex"] = cadres["sex"].map(_sex)
+    spellings = cadres["sex"].unique()  # a few spellings, 20,000 cadres: fold each once
+    cadres["sex"] = cadres["sex"].map(dict(zip(spellings, map(_sex, spellings), strict=True)))
     return cadres
 
 

@@ -25,10 +25,11 @@ from urllib.parse import urldefrag, urljoin
 
 import click
 import yaml
-from bs4 import BeautifulSoup
 
-from assessment.site.browser import BrowserMissingError, launch_chromium, serve_directory
 from assessment.vntext import fold
+
+# bs4, Playwright and the local server are imported inside the functions that use them, so
+# that `assessment --help` stays fast (tests/test_cli_startup.py).
 
 COURSE_FILE = "khoa-hoc-day-du.pdf"
 HANDOUT_URL = "__tai-lieu-phat-tay__.html"  # a virtual page, served from memory
@@ -107,6 +108,8 @@ def plan_handouts(root: Path) -> list[Handout]:
 def lesson_html(html_dir: Path, page: str, number: int, anchors: dict[str, str],
                 base_url: str) -> tuple[str, str]:
     """A built page's article, ready for print: (its title, its HTML)."""
+    from bs4 import BeautifulSoup
+
     path = html_dir / f"{page}.html"
     if not path.exists():
         raise HandoutError(
@@ -196,6 +199,8 @@ def document(course: str, handout: Handout, styles: list[str], base_url: str,
 
 def stylesheets(html_dir: Path, page: str, base_url: str) -> list[str]:
     """The site's stylesheets, as the page links them (absolute URLs)."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup((html_dir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
     return [urljoin(urljoin(base_url, f"{page}.html"), link["href"])
             for link in soup.select('link[rel~="stylesheet"]')]
@@ -230,6 +235,8 @@ def write_handouts(root: Path, html_dir: Path, out_dir: Path, only: tuple[str, .
     Files appear in ``out_dir`` only once all of them are printed.
     """
     from playwright.sync_api import sync_playwright
+
+    from assessment.site.browser import launch_chromium, serve_directory
 
     if not (html_dir / "search.html").exists():
         raise HandoutError(
@@ -301,6 +308,8 @@ def handouts(html_dir: Path, out_dir: Path, root: Path, only: tuple[str, ...]) -
     Ví dụ: make book && assessment handouts   (các tệp nằm trong _build/pdf/);
     chỉ in Phần 1: assessment handouts --part phan-1
     """
+    from assessment.site.browser import BrowserMissingError
+
     try:
         for path in write_handouts(root, html_dir, out_dir, only):
             click.echo(f"  {path}")

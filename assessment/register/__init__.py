@@ -1,0 +1,1 @@
+"""The register of the documents the course cites: their status, kept in book/references.bib."""
