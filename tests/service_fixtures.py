@@ -2,9 +2,10 @@
 
 ``db_url`` is the service's database: SQLite in a temporary folder and PostgreSQL (a fresh
 database of tests/pg.py's server), so every test that takes ``db_url`` runs on both
-(``SERVICE_TEST_DATABASES=sqlite`` runs only one, for a quick local run). ``service`` builds the app (real Flask app,
-real Alembic migrations, real nbgrader gradebook in the data folder), imports a roster through
-the real command and gives a ``Client`` that signs in and posts forms with their CSRF token.
+(``SERVICE_TEST_DATABASES=sqlite`` runs only one, for a quick local run). ``service`` builds
+the app (real Flask app, real Alembic migrations, real nbgrader gradebook in the data
+folder), imports a roster through the real command and gives a ``Client`` that signs in and
+posts forms with their CSRF token.
 """
 
 from __future__ import annotations
