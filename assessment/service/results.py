@@ -93,9 +93,14 @@ def save_answers(engine: Engine, attempt: Row, chosen: dict[str, str]) -> None:
         if qid not in options or any(ch not in options[qid] for ch in letters):
             raise AttemptError("Câu trả lời không thuộc bài này.")
     with engine.begin() as conn:
-        state = conn.execute(select(attempts.c.state).where(
-            attempts.c.id == attempt.id)).scalar_one()
-        if state != "in_progress":
+        # The check is a write, so it takes the attempt's row (PostgreSQL) or the database's
+        # write lock (SQLite) before the answers change: a submit from another tab or worker
+        # either waits for this save or makes it fail here, never grades answers that change
+        # after it (a plain SELECT of the state would let a save slip in after the submit).
+        still_open = conn.execute(update(attempts).where(
+            attempts.c.id == attempt.id, attempts.c.state == "in_progress").values(
+            state=attempts.c.state))
+        if still_open.rowcount != 1:
             raise AttemptError("Bài này đã nộp; không sửa được câu trả lời nữa.")
         if chosen:
             conn.execute(delete(answers).where(answers.c.attempt_id == attempt.id,
