@@ -14,9 +14,11 @@ Used by bench/bench_online.py (load) and the fault and multi-worker tests::
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -163,11 +165,30 @@ async def submit(http, stats, page: httpx.Response, form: Form, data: dict,
     return response
 
 
+Pause = Callable[[], Awaitable[None]]
+
+
+async def no_pause() -> None:
+    return None
+
+
+def thinking(think: float, rng: random.Random) -> Pause:
+    """A person's pause before each action: ``think`` seconds on average, drawn evenly from
+    half to one and a half times that (Locust's ``between``); 0 = no pause at all."""
+    if think <= 0:
+        return no_pause
+
+    async def pause() -> None:
+        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+    return pause
+
+
 async def sign_in(http: httpx.AsyncClient, stats: Stats, login: str, password: str,
-                  new_password: str | None = None) -> httpx.Response:
+                  new_password: str | None = None, pause: Pause = no_pause) -> httpx.Response:
     """Sign in; at a first sign-in (one-time code) set ``new_password``. Returns the next page."""
     page = await request(http, stats, "GET", f"{PREFIX}/dang-nhap", kind="trang")
     form = form_with(page.text, label="Mã cán bộ", button="Đăng nhập")
+    await pause()  # typing the code and password
     page = await submit(http, stats, page, form, {
         form.field_named("Mã cán bộ"): login, form.field_named("Mật khẩu"): password},
         kind="đăng nhập")
@@ -181,10 +202,11 @@ async def sign_in(http: httpx.AsyncClient, stats: Stats, login: str, password: s
     return page
 
 
-async def open_quiz(http: httpx.AsyncClient, stats: Stats, page: httpx.Response
-                    ) -> httpx.Response:
+async def open_quiz(http: httpx.AsyncClient, stats: Stats, page: httpx.Response,
+                    pause: Pause = no_pause) -> httpx.Response:
     """From "Bài kiểm tra của tôi" (``page``, or fetched): start (or resume) the open round;
     returns the quiz page."""
+    await pause()  # reading the list of rounds
     for fetch in (False, True):
         if fetch:
             page = await request(http, stats, "GET", f"{PREFIX}/", kind="trang")
@@ -214,19 +236,22 @@ def choose(form: Form, rng: random.Random) -> dict[str, list[str]]:
 
 async def take_quiz(http: httpx.AsyncClient, stats: Stats, login: str, password: str,
                     *, new_password: str | None = None, seed: int = 0,
-                    autosave: bool = True) -> tuple[float, float]:
-    """The whole path of one cadre: sign in, open the quiz, save each answer, submit.
+                    autosave: bool = True, think: float = 0.0) -> tuple[float, float]:
+    """The whole path of one cadre: sign in, open the quiz, save each answer, submit; with a
+    pause of about ``think`` seconds before each of these actions (reading, choosing).
 
     Returns the (score, max) the result page confirms, and records it in ``stats.confirmed``.
     """
-    page = await sign_in(http, stats, login, password, new_password)
-    page = await open_quiz(http, stats, page)
-    return await answer_and_submit(http, stats, page, login, seed=seed, autosave=autosave)
+    pause = thinking(think, random.Random(f"{login}-{seed}-pauses"))
+    page = await sign_in(http, stats, login, password, new_password, pause)
+    page = await open_quiz(http, stats, page, pause)
+    return await answer_and_submit(http, stats, page, login, seed=seed, autosave=autosave,
+                                   pause=pause)
 
 
 async def answer_and_submit(http: httpx.AsyncClient, stats: Stats, page: httpx.Response,
-                            login: str, *, seed: int = 0,
-                            autosave: bool = True) -> tuple[float, float]:
+                            login: str, *, seed: int = 0, autosave: bool = True,
+                            pause: Pause = no_pause) -> tuple[float, float]:
     """On the quiz page: choose answers (saving each), press "Nộp bài", read "Điểm: X/Y"."""
     rng = random.Random(f"{login}-{seed}")
     form = form_with(page.text, button="Nộp bài")
@@ -237,11 +262,13 @@ async def answer_and_submit(http: httpx.AsyncClient, stats: Stats, page: httpx.R
     token = form.hidden().get("csrf_token", "")
     if autosave and save_url:
         for number, (name, values) in enumerate(chosen.items(), start=1):
+            await pause()  # reading the question
             body = {"cau": str(number), name: values}
             response = await request(http, stats, "POST", urljoin(str(page.url), save_url),
                                      data=body, headers={"X-CSRFToken": token}, kind="lưu")
             if not response.json().get("ok"):
                 raise CadreError(f"answer {number} not saved: {response.text[:200]}")
+    await pause()  # checking the answers before "Nộp bài"
     send = form.button("Nộp bài")
     data: dict[str, str | list[str]] = {**form.hidden(), **chosen}
     data[send.get("name", "action")] = send.get("value", "")

@@ -77,6 +77,11 @@ class PostgresServer:
         self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (the first line of postmaster.pid)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def log(self) -> str:
         path = self.folder / "server.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""

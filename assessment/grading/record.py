@@ -20,6 +20,7 @@ replaces its automatic scores and keeps a grader's manual scores and comments (i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,8 +56,15 @@ class HandIn:
 
 
 def _ensure_assignment(gb, key: QuizKey, course_id: str):
-    """The assignment's Notebook row, created as generate_assignment would if missing."""
+    """The assignment's Notebook row, created as generate_assignment would if missing, and its
+    cells' ids: (notebook, {grade cell name: id}, {solution cell name: id}).
+
+    The cells are read with one query per kind: nbgrader's ``notebook.grade_cells`` loads
+    each cell's ``max_score`` with a query of its own (40 queries for a 40-question quiz),
+    which made an online submission several times slower.
+    """
     from nbgrader.api import Assignment, GradeCell, MissingEntry, Notebook, SolutionCell
+    from sqlalchemy import select
 
     db = gb.db
     try:
@@ -68,13 +76,18 @@ def _ensure_assignment(gb, key: QuizKey, course_id: str):
     if notebook is None:
         notebook = Notebook(name=key.notebook, assignment=assignment)
         db.add(notebook)
-        for question in key.questions:
-            db.add(GradeCell(name=question.grade_id, max_score=question.points,
-                             cell_type="code", notebook=notebook))
-            db.add(SolutionCell(name=question.answer_cell_id, notebook=notebook))
+        grade_cells = [GradeCell(name=question.grade_id, max_score=question.points,
+                                 cell_type="code", notebook=notebook)
+                       for question in key.questions]
+        solution_cells = [SolutionCell(name=question.answer_cell_id, notebook=notebook)
+                          for question in key.questions]
+        db.add_all(grade_cells + solution_cells)
         db.flush()
-        return notebook
-    cells = {cell.name: cell for cell in notebook.grade_cells}
+        return (notebook, {cell.name: cell.id for cell in grade_cells},
+                {cell.name: cell.id for cell in solution_cells})
+    cells = {name: (cell_id, max_score) for cell_id, name, max_score in db.execute(
+        select(GradeCell.id, GradeCell.name, GradeCell.max_score).where(
+            GradeCell.notebook_id == notebook.id))}
     wanted = {q.grade_id: q for q in key.questions}
     if set(cells) != set(wanted):
         extra, missing = sorted(set(cells) - set(wanted)), sorted(set(wanted) - set(cells))
@@ -83,20 +96,25 @@ def _ensure_assignment(gb, key: QuizKey, course_id: str):
             f"(chỉ có trong sổ điểm: {', '.join(extra) or 'không'}; chỉ có trong tệp nguồn: "
             f"{', '.join(missing) or 'không'}). Tệp nguồn đã bị rút lại sau khi phát bài? "
             "Hãy chấm bằng đúng tệp nguồn đã dùng để phát bài.")
-    for name, cell in cells.items():
-        if float(cell.max_score) != float(wanted[name].points):
+    for name, (_cell_id, max_score) in cells.items():
+        if float(max_score) != float(wanted[name].points):
             raise RecordError(
-                f"Sổ điểm: câu {name} của bài {key.name!r} có {cell.max_score:g} điểm trong "
+                f"Sổ điểm: câu {name} của bài {key.name!r} có {max_score:g} điểm trong "
                 f"sổ điểm nhưng {wanted[name].points:g} điểm trong tệp nguồn. Hãy chạy lại "
                 f"`nbgrader generate_assignment {key.name} --force` trước khi chấm.")
-    return notebook
+    solution_cells = dict(db.execute(select(SolutionCell.name, SolutionCell.id).where(
+        SolutionCell.notebook_id == notebook.id)).all())
+    return notebook, {name: cell_id for name, (cell_id, _) in cells.items()}, solution_cells
 
 
-def record_many(gradebook_url: str, key: QuizKey, hand_ins: Iterable[HandIn], *,
+def record_many(gradebook, key: QuizKey, hand_ins: Iterable[HandIn], *,
                 course_id: str = COURSE_ID) -> dict[str, float]:
     """Record every hand-in in one transaction; student id -> total score.
 
-    Nothing is written if anything fails. A student listed twice keeps the last hand-in.
+    ``gradebook`` is a URL (the gradebook is opened and closed here) or an open nbgrader
+    ``Gradebook`` that the caller keeps (the online service keeps one per worker process; this
+    thread's session of it is released here). Nothing is written if anything fails. A student
+    listed twice keeps the last hand-in.
     """
     from nbgrader.api import (
         Comment,
@@ -114,13 +132,13 @@ def record_many(gradebook_url: str, key: QuizKey, hand_ins: Iterable[HandIn], *,
         hand_in.scores = score_answers(key, hand_in.answers)
         latest[hand_in.student_id] = hand_in
     totals = {sid: float(sum(h.scores.values())) for sid, h in latest.items()}
-    with Gradebook(gradebook_url, course_id) as gb:
+    owned = isinstance(gradebook, str)
+    gb = Gradebook(gradebook, course_id) if owned else gradebook
+    with contextlib.closing(gb) if owned else _released(gb):
         db = gb.db
         try:
-            notebook = _ensure_assignment(gb, key, course_id)
+            notebook, grade_cells, solution_cells = _ensure_assignment(gb, key, course_id)
             assignment = notebook.assignment
-            grade_cells = {cell.name: cell.id for cell in notebook.grade_cells}
-            solution_cells = {cell.name: cell.id for cell in notebook.solution_cells}
             answer_of = {q.answer_cell_id: q.grade_id for q in key.questions}
             known = set(db.scalars(select(Student.id)))
             students = []
@@ -185,6 +203,16 @@ def record_many(gradebook_url: str, key: QuizKey, hand_ins: Iterable[HandIn], *,
             db.rollback()
             raise
     return totals
+
+
+@contextlib.contextmanager
+def _released(gb):
+    """Use a kept Gradebook, then end this thread's session of it (its scoped_session holds
+    one per thread; the engine and its connections stay for the next hand-in)."""
+    try:
+        yield gb
+    finally:
+        gb.db.remove()
 
 
 def _flush(db, batches: list[tuple], updates: list[tuple]) -> None:
@@ -263,7 +291,7 @@ def _comment(answer_cell: str, answer_of: Mapping[str, str], untouched: frozense
     return NO_RESPONSE if answer_of.get(answer_cell) in untouched else None
 
 
-def record_submission(gradebook_url: str, key: QuizKey, student_id: str,
+def record_submission(gradebook, key: QuizKey, student_id: str,
                       timestamp: datetime | str | None, answers: Mapping[str, object],
                       *, student_name: tuple[str, str] | None = None,
                       course_id: str = COURSE_ID) -> float:
@@ -271,6 +299,7 @@ def record_submission(gradebook_url: str, key: QuizKey, student_id: str,
     `nbgrader generate_assignment` would, the student, then the submission with `timestamp`
     and one grade per grade cell with auto_score, exactly the rows `nbgrader autograde` writes.
     Idempotent: recording the same submission again replaces its scores. Returns the total.
-    Works for a sqlite:/// URL and a postgresql+psycopg:// URL alike."""
+    ``gradebook``: a sqlite:/// or postgresql+psycopg:// URL, or an open Gradebook (see
+    ``record_many``)."""
     hand_in = HandIn(student_id, answers, timestamp, student_name)
-    return record_many(gradebook_url, key, [hand_in], course_id=course_id)[student_id]
+    return record_many(gradebook, key, [hand_in], course_id=course_id)[student_id]

@@ -56,6 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
         BEHIND_HTTPS=False,
         SESSION_COOKIE_NAME="hoc_vien",
         PERMANENT_SESSION_LIFETIME=timedelta(days=7),
+        # The cookie only carries the session's token, which expires in the database at
+        # sign-in + 7 days; signing a new cookie on every request would gain nothing.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # a quiz may take longer than the default hour
         MAX_FAILED_LOGINS=5,
         LOCK_SECONDS=300,
@@ -71,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["MIGRATE"]:
         db.upgrade(app.config["DATABASE_URL"])
     app.extensions["service_engine"] = db.make_engine(app.config["DATABASE_URL"])
+    app.extensions["service_reader"] = db.reader(app.extensions["service_engine"])
     app.extensions["service_course"] = Course.at(app.config["COURSE_DIR"],
                                                  app.config["BOOK_ROOT"])
     CSRFProtect(app)
@@ -127,13 +131,15 @@ def create_app(config: dict | None = None) -> Flask:
 
 def warm_up(app: Flask) -> Flask:
     """Load what the first requests would otherwise wait for: nbgrader (seconds to import),
-    the grader, the bank and quizzes.yml. Run in each worker before it takes requests."""
-    import nbgrader.api  # noqa: F401
-
+    the grader, the bank and quizzes.yml, this worker's gradebook. Run in each worker before
+    it takes requests."""
     import assessment.grading.record  # noqa: F401
+    from assessment.service.current import gradebook
     from assessment.service.rounds import load_course
 
     load_course(app.extensions["service_course"])
+    with app.app_context():
+        gradebook()
     return app
 
 

@@ -13,7 +13,6 @@ import json
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -22,9 +21,10 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from assessment.service.auth import engine, login_required
+from assessment.service.auth import login_required
+from assessment.service.current import course, engine, gradebook, reader
 from assessment.service.models import attempts, rounds
 from assessment.service.results import (
     AttemptError,
@@ -39,22 +39,22 @@ from assessment.service.rounds import eligible, is_closed, is_open, load_course,
 bp = Blueprint("attempts", __name__)
 
 
-def course():
-    return current_app.extensions["service_course"]
+
+OWN_ATTEMPT = select(attempts).where(attempts.c.id == bindparam("attempt_id"),
+                                     attempts.c.account_id == bindparam("account_id"))
+ROUND = select(rounds).where(rounds.c.id == bindparam("round_id"))
 
 
-def gradebook() -> str:
-    return current_app.config["GRADEBOOK_URL"]
-
-
-def own_attempt(attempt_id: int):
-    """(attempt, round) of the signed-in cadre, or 404 (never someone else's)."""
-    with engine().connect() as conn:
-        row = conn.execute(select(attempts).where(
-            attempts.c.id == attempt_id, attempts.c.account_id == g.account.id)).first()
+def own_attempt(attempt_id: int, *, with_round: bool = True):
+    """(attempt, round) of the signed-in cadre, or 404 (never someone else's); the round is
+    None when not asked for (saving an answer needs only the attempt)."""
+    with reader().connect() as conn:
+        row = conn.execute(OWN_ATTEMPT, {"attempt_id": attempt_id,
+                                         "account_id": g.account.id}).first()
         if row is None:
             abort(404)
-        round_row = conn.execute(select(rounds).where(rounds.c.id == row.round_id)).one()
+        round_row = (conn.execute(ROUND, {"round_id": row.round_id}).one()
+                     if with_round else None)
     return row, round_row
 
 
@@ -171,7 +171,7 @@ def take(attempt_id: int):
 @login_required
 def post_answers(attempt_id: int):
     """Save every answer of the form; with "Nộp bài" also finish and grade the attempt."""
-    attempt, _round = own_attempt(attempt_id)
+    attempt, _round = own_attempt(attempt_id, with_round=False)
     submit = request.form.get("action") == "nop"
     try:
         save_answers(engine(), attempt, _chosen_from_form(attempt))
@@ -192,7 +192,7 @@ def post_answers(attempt_id: int):
 @login_required
 def save_one(attempt_id: int):
     """The page's script saves one question as soon as it is answered (JSON reply)."""
-    attempt, _round = own_attempt(attempt_id)
+    attempt, _round = own_attempt(attempt_id, with_round=False)
     number = request.form.get("cau", "")
     if not number.isdigit():
         return jsonify({"ok": False, "message": "Thiếu số câu."}), 400

@@ -9,12 +9,13 @@ tabs) grade and record one attempt. Grading reads the saved letters; nothing is 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
@@ -97,18 +98,29 @@ def save_answers(engine: Engine, attempt: Row, chosen: dict[str, str]) -> None:
         # write lock (SQLite) before the answers change: a submit from another tab or worker
         # either waits for this save or makes it fail here, never grades answers that change
         # after it (a plain SELECT of the state would let a save slip in after the submit).
-        still_open = conn.execute(update(attempts).where(
-            attempts.c.id == attempt.id, attempts.c.state == "in_progress").values(
-            state=attempts.c.state))
-        if still_open.rowcount != 1:
+        if conn.execute(STILL_OPEN, {"attempt_id": attempt.id}).rowcount != 1:
             raise AttemptError("Bài này đã nộp; không sửa được câu trả lời nữa.")
         if chosen:
-            conn.execute(delete(answers).where(answers.c.attempt_id == attempt.id,
-                                               answers.c.question_id.in_(list(chosen))))
-            conn.execute(insert(answers), [
+            conn.execute(_upsert_answers(engine.dialect.name), [
                 {"attempt_id": attempt.id, "question_id": qid,
                  "letters": "".join(sorted(letters)), "saved_at": now}
                 for qid, letters in chosen.items()])
+
+
+STILL_OPEN = update(attempts).where(
+    attempts.c.id == bindparam("attempt_id"), attempts.c.state == "in_progress").values(
+    state=attempts.c.state)
+
+
+@functools.cache
+def _upsert_answers(dialect: str):
+    """INSERT … ON CONFLICT DO UPDATE of answers (SQLite and PostgreSQL spell it alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(answers)
+    return statement.on_conflict_do_update(
+        index_elements=[answers.c.attempt_id, answers.c.question_id],
+        set_={"letters": statement.excluded.letters, "saved_at": statement.excluded.saved_at})
 
 
 def quiz_key(course: Course, round_row: Row, number: int):

@@ -8,7 +8,6 @@ import io
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,7 +18,8 @@ from flask import (
 from sqlalchemy import func, select
 
 from assessment.service.accounts import AccountError, reset_code
-from assessment.service.auth import engine, trainer_required
+from assessment.service.auth import trainer_required
+from assessment.service.current import course, engine, gradebook
 from assessment.service.models import accounts, attempts, rounds
 from assessment.service.results import finish_overdue
 from assessment.service.rounds import (
@@ -34,13 +34,6 @@ from assessment.service.rounds import (
 
 bp = Blueprint("trainer", __name__)
 
-
-def course():
-    return current_app.extensions["service_course"]
-
-
-def gradebook() -> str:
-    return current_app.config["GRADEBOOK_URL"]
 
 
 def state_text(row) -> str:
