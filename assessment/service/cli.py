@@ -6,6 +6,7 @@ Light at import (click only): Flask, SQLAlchemy and gunicorn are imported inside
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -37,12 +38,21 @@ def urls(data_dir: Path, db_url: str | None, gradebook_url: str | None) -> tuple
     return service, gradebook_url or db_url or db.gradebook_url(data_dir)
 
 
-def _engine(data_dir: Path, db_url: str | None):
+@contextmanager
+def _service_db(data_dir: Path, db_url: str | None, errors: tuple[type, ...] = ()):
+    """The service's database, migrated, for one command; ``errors`` (messages for the user)
+    become click errors, and the engine is closed however the command ends."""
     from assessment.service import db
 
     url, _gradebook = urls(data_dir, db_url, None)
     db.upgrade(url)
-    return db.make_engine(url)
+    engine = db.make_engine(url)
+    try:
+        yield engine
+    except errors as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
 
 
 def _writable(path: Path) -> bool:
@@ -160,13 +170,8 @@ def import_accounts(roster: Path, data_dir: Path, db_url: str | None,
         if target is not None and not _writable(target):
             raise click.ClickException(f"Không ghi được vào {target}: kiểm tra thư mục và quyền "
                                        "ghi (tài khoản chưa được tạo).")
-    engine = _engine(data_dir, db_url)
-    try:
+    with _service_db(data_dir, db_url, (ReportInputError, AccountError)) as engine:
         result = import_roster(engine, roster, targets, reset_existing=reset_existing)
-    except (ReportInputError, AccountError) as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        engine.dispose()
     for notice in result.notices:
         click.echo(notice)
     write_codes(result.codes, out)
@@ -195,13 +200,8 @@ def add_trainer_command(name: str, data_dir: Path, db_url: str | None, gradebook
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
-    engine = _engine(data_dir, db_url)
-    try:
+    with _service_db(data_dir, db_url, (AccountError,)) as engine:
         add_trainer(engine, name, password)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        engine.dispose()
     click.echo(f"Đã lưu tài khoản giảng viên {name}.")
 
 
@@ -216,13 +216,8 @@ def reset_code_command(cadre_id: str, data_dir: Path, db_url: str | None,
     """
     from assessment.service.accounts import AccountError, reset_code
 
-    engine = _engine(data_dir, db_url)
-    try:
+    with _service_db(data_dir, db_url, (AccountError,)) as engine:
         issued = reset_code(engine, cadre_id)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        engine.dispose()
     click.echo(f"{issued.cadre_id}\t{issued.name}\t{issued.code}")
 
 
@@ -262,14 +257,9 @@ def open_command(quiz_id: str, data_dir: Path, db_url: str | None,
     """
     from assessment.service.rounds import RoundError, open_round
 
-    engine = _engine(data_dir, db_url)
-    try:
+    with _service_db(data_dir, db_url, (RoundError,)) as engine:
         name = open_round(engine, _course(course_dir, book_root), quiz_id, start=start, end=end,
                           attempts=attempts, minutes=minutes, groups=groups)
-    except RoundError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        engine.dispose()
     click.echo(name)
 
 
@@ -286,14 +276,9 @@ def close_command(name: str, data_dir: Path, db_url: str | None,
     """
     from assessment.service.rounds import RoundError, close_round
 
-    engine = _engine(data_dir, db_url)
-    try:
+    with _service_db(data_dir, db_url, (RoundError,)) as engine:
         finished = close_round(engine, name, _course(course_dir, book_root),
                                urls(data_dir, db_url, gradebook_url)[1])
-    except RoundError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        engine.dispose()
     click.echo(f"Đã đóng đợt {name}; {finished} bài đang làm được nộp tự động.")
 
 
@@ -309,10 +294,8 @@ def list_command(data_dir: Path, db_url: str | None, gradebook_url: str | None) 
     from assessment.service.models import rounds as rounds_table
     from assessment.service.rounds import is_closed, is_open, local_text
 
-    engine = _engine(data_dir, db_url)
-    with engine.connect() as conn:
+    with _service_db(data_dir, db_url) as engine, engine.connect() as conn:
         rows = conn.execute(select(rounds_table).order_by(rounds_table.c.created_at)).all()
-    engine.dispose()
     for row in rows:
         state = "đang mở" if is_open(row) else ("đã đóng" if is_closed(row) else "chưa mở")
         click.echo(f"{row.name}\t{row.quiz_id}\t{local_text(row.starts_at)}\t"
