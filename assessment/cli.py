@@ -12,6 +12,9 @@ To add a command, add one line to ``COMMANDS``: its name and ``"module:attribute
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from pathlib import Path
 
 import click
 
@@ -59,6 +62,20 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="assessment")
 def main() -> None:
     """Công cụ của khóa học: bài kiểm tra (quiz), chấm bài (grade) và báo cáo thống kê (report)."""
+    _own_bin_on_path()
+
+
+def _own_bin_on_path() -> None:
+    """Put this interpreter's bin/ first on PATH, for this process and what it starts.
+
+    nbgrader's Gradebook runs the ``alembic`` command by name when it creates a gradebook, so
+    ``.venv/bin/assessment serve`` (or ``grade``) run without ``source .venv/bin/activate``, as
+    from a cron line, failed on a new gradebook; now every command finds it.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    paths = os.environ.get("PATH", "").split(os.pathsep)
+    if bin_dir not in paths:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, *paths])
 
 
 if __name__ == "__main__":

@@ -3,8 +3,12 @@ reset-code, rounds open/list/close, serve's checks; every message in Vietnamese.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
 
+import httpx
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -69,6 +73,34 @@ def test_reset_code_command_and_trainer_page(service):
     assert service.client().sign_in("CB002", new).status_code == 302
     # a cadre is not a trainer
     assert cadre.get("/hoc-vien/giang-vien/").status_code in (302, 403)
+
+
+def test_serve_runs_without_the_venv_on_path(tmp_path):
+    """`.venv/bin/assessment serve` from a shell that never activated the venv (a cron line,
+    a new terminal): nbgrader runs `alembic` by name to create the gradebook, and finds it."""
+    from live_service import free_port, tiny_book
+
+    port, data = free_port(), tmp_path / "du-lieu"
+    process = subprocess.Popen(
+        [str(BIN / "assessment"), "serve", "--data", str(data), "--port", str(port),
+         "--book", str(tiny_book(tmp_path / "sach")), "--course-dir", str(ROOT / "quizzes"),
+         "--book-root", str(ROOT)], cwd=tmp_path, env={"HOME": str(tmp_path),
+                                                       "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and process.poll() is None and status != 200:
+            time.sleep(0.3)
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/hoc-vien/dang-nhap").status_code
+            except httpx.HTTPError:
+                pass
+        assert status == 200, process.stdout.read().decode() if process.poll() is not None else ""
+        assert (data / "gradebook.db").is_file()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def test_rounds_open_list_close(service):
