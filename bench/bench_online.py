@@ -13,8 +13,9 @@ Two kinds of run:
 * **paced** (``--think``, default 3 s): before each action a cadre pauses 1.5–4.5 s (typing,
   reading a question), and cadres arrive over ``--ramp`` seconds (default 30 s). The book's
   sample schedule gives the final quiz about 40 minutes, a minute a question, so these cadres
-  work about 20 times faster than real ones: 500 of them send as many requests a second as
-  about 10,000 cadres at a real pace. p95 here is what a cadre feels during an exam round.
+  work about 20 times faster than real ones: 500 of them send as many requests a second
+  (about 137 over a run) as about 7,000 cadres at a real pace (47 requests in 40 minutes).
+  p95 here is what a cadre feels during an exam round.
 * **saturation** (``--saturation``, on by default): the same cadres with no pause at all, all
   at once, on 2 workers, beside the limit: the same number of clients each reading one static
   book page as many times as a cadre makes requests. This measures capacity (requests/s), not

@@ -5,7 +5,7 @@ from __future__ import annotations
 from db_helpers import report_content, run_report
 from nbgrader.api import Gradebook
 from report_fixtures import TEN, Sub, first_right, make_gradebook
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from assessment.report.gradebook import SCHEMA
 
@@ -73,3 +73,66 @@ def test_report_names_an_unreachable_postgres_server(tmp_path, report_case, post
     assert "Không mở được sổ điểm" in result.output and "khong_co" in result.output
     assert "bimat" not in result.output  # the password is never printed
     assert not (tmp_path / "out").exists()
+
+
+def _open(url: str) -> None:
+    from assessment.service.db import open_gradebook
+
+    open_gradebook(url).close()
+
+
+def test_workers_opening_a_new_gradebook_at_once_all_start(postgres, pg_url):
+    """The workers of `assessment serve --workers N` open a new gradebook at the same moment:
+    each finds no course row and adds one, and all but the first fail on the duplicate key
+    (gunicorn then stopped the whole service). Made certain here: another session adds the
+    row and waits to commit until all four workers are blocked on it; each must still open
+    the gradebook, and the course has one row."""
+    import multiprocessing
+    import time
+
+    from assessment.grading.record import COURSE_ID
+
+    with Gradebook(pg_url):  # nbgrader's tables, as `assessment serve` makes them first
+        pass
+    engine = create_engine(pg_url)
+    blocked = text("SELECT count(*) FROM pg_stat_activity "
+                   "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO course%'")
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_open, args=(pg_url,)) for _ in range(4)]
+    try:
+        with engine.connect() as first:
+            first.execute(text("INSERT INTO course (id) VALUES (:id)"), {"id": COURSE_ID})
+            for worker in workers:
+                worker.start()
+            with engine.connect() as watch:
+                for _ in range(600):
+                    if watch.execute(blocked).scalar() == 4:
+                        break
+                    watch.rollback()  # a transaction keeps its first view of the activity
+                    time.sleep(0.1)
+                else:
+                    raise AssertionError("the workers never reached the course row")
+            first.commit()
+        for worker in workers:
+            worker.join(timeout=120)
+    finally:
+        engine.dispose()
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    database = pg_url.rsplit("/", 1)[1]
+    rows = postgres.psql(f"SELECT id FROM course WHERE id = '{COURSE_ID}'", database).split()
+    assert rows == [COURSE_ID]
+
+
+def test_serve_adds_the_course_row_before_the_workers_start(pg_url, tmp_path):
+    """`assessment serve` prepares the gradebook with our course's row in the master process,
+    so its workers find it and never race to add it."""
+    from assessment.grading.record import COURSE_ID
+    from assessment.service.db import gradebook_url, prepare_gradebook
+
+    for url in (pg_url, gradebook_url(tmp_path)):
+        prepare_gradebook(url)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            courses = [row[0] for row in conn.exec_driver_sql("SELECT id FROM course")]
+        engine.dispose()
+        assert courses == [COURSE_ID], url

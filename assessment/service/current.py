@@ -32,10 +32,7 @@ def gradebook():
     extensions = current_app.extensions
     with _opening:
         if "service_gradebook" not in extensions:
-            from nbgrader.api import Gradebook
+            from assessment.service.db import open_gradebook
 
-            from assessment.grading.record import COURSE_ID
-
-            extensions["service_gradebook"] = Gradebook(
-                current_app.config["GRADEBOOK_URL"], COURSE_ID)
+            extensions["service_gradebook"] = open_gradebook(current_app.config["GRADEBOOK_URL"])
     return extensions["service_gradebook"]

@@ -109,10 +109,11 @@ def upgrade_gradebook(url: str) -> None:
     """
     from alembic.script import ScriptDirectory
     from nbgrader import dbutil
-    from nbgrader.api import Gradebook
+
+    from assessment.service.db import open_gradebook
 
     head = ScriptDirectory(dbutil.ALEMBIC_DIR).get_current_head()
-    with Gradebook(url) as gradebook:
+    with open_gradebook(url) as gradebook:
         with gradebook.engine.begin() as conn:
             if not inspect(conn).has_table(VERSION_TABLES["gradebook"]):
                 conn.execute(text("CREATE TABLE alembic_version "
