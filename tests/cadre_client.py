@@ -41,7 +41,7 @@ def _tls() -> ssl.SSLContext:
 
 def client(url: str, timeout: float = 120) -> httpx.AsyncClient:
     """One cadre's browser: its own cookies and connections. Idle connections are dropped
-    after 1 s, before gunicorn closes them (its keep-alive is 2 s), so that no request is
+    after 1 s, before gunicorn closes them (after 5 s, `assessment serve`), so that no request is
     sent on a connection the server is closing (browsers retry those; httpx does not)."""
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=2, keepalive_expiry=1.0)
     return httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits, verify=_tls())

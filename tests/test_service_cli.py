@@ -103,6 +103,29 @@ def test_serve_runs_without_the_venv_on_path(tmp_path):
         process.wait(timeout=30)
 
 
+
+def test_serve_keeps_an_idle_connection_open_while_a_cadre_reads(tmp_path):
+    """A connection left idle for 3 s (a cadre reading a question) still answers. With
+    gunicorn's default of 2 s the service closed it, and under load it closed many at once,
+    losing the requests sent on them just then (connection resets in the bench)."""
+    import http.client
+
+    from live_service import running_service
+
+    with running_service(tmp_path / "du-lieu", workers=1, threads=2) as service:
+        connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=10)
+        statuses = []
+        for pause in (0, 3):
+            time.sleep(pause)
+            connection.request("GET", "/hoc-vien/dang-nhap")
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+            if pause == 0:
+                socket_used = connection.sock
+        assert statuses == [200, 200] and connection.sock is socket_used
+        connection.close()
+
 def test_rounds_open_list_close(service):
     name = service.open_round("kiem-tra-cuoi-khoa", "--start", "2026-01-05T08:00",
                               "--end", "2026-01-05T17:00", "--attempts", "2", "--minutes", "45")

@@ -55,6 +55,14 @@ def _service_db(data_dir: Path, db_url: str | None, errors: tuple[type, ...] = (
         engine.dispose()
 
 
+# How long gunicorn keeps an idle connection (its default is 2 s). A client should give up on
+# a connection before gunicorn closes it: after a busy spell gunicorn closes every expired one
+# at once, and a request sent on one of them just then is lost (the bench saw hundreds of
+# connection resets at 2 s, none at 5 s). nginx's upstream pool in deploy/ keeps them 4 s;
+# the bench's cadres 1 s; browsers resend a request whose reused connection was closed.
+KEEPALIVE_SECONDS = 5
+
+
 def _writable(path: Path) -> bool:
     import os
 
@@ -125,6 +133,7 @@ def serve(host: str, port: int, data_dir: Path, db_url: str | None,
             self.cfg.set("loglevel", "warning")
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("keepalive", KEEPALIVE_SECONDS)
 
         def load(self):
             from assessment.service.app import create_app, warm_up
