@@ -150,6 +150,11 @@ def test_command_errors_are_clear(service, tmp_path):
     assert result.exit_code == 1 and "kết thúc phải sau" in result.output
     result = runner.invoke(main, ["rounds", "close", "khong-co", *service.args(), *base])
     assert result.exit_code == 1 and "Không có đợt kiểm tra «khong-co»" in result.output
+    # run outside the project folder without --book-root: no table of contents there
+    elsewhere = ["--course-dir", str(ROOT / "quizzes"), "--book-root", str(tmp_path)]
+    result = runner.invoke(main, ["rounds", "open", "phan-1", *service.args(), *elsewhere])
+    assert result.exit_code == 1 and "Không đọc được mục lục" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
     result = runner.invoke(main, ["accounts", "add-trainer", "gv.ngan", *service.args(),
                                   "--password-stdin"], input="ngan\n")
     assert result.exit_code == 1 and "ít nhất 8 ký tự" in result.output

@@ -79,6 +79,16 @@ def _course(course_dir: Path, book_root: Path):
     return Course.at(course_dir, book_root)
 
 
+def _round_errors() -> tuple[type, ...]:
+    """What a rounds command tells the user plainly: the round's own errors, and a bank or a
+    table of contents that cannot be read (a wrong --course-dir or --book-root)."""
+    from assessment.quiz.bank import BankError
+    from assessment.service.rounds import RoundError
+    from assessment.site.book_pages import BookError
+
+    return RoundError, BankError, BookError
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Địa chỉ lắng nghe (0.0.0.0 để máy khác trong mạng truy cập được).")
@@ -264,9 +274,9 @@ def open_command(quiz_id: str, data_dir: Path, db_url: str | None,
 
         assessment rounds open kiem-tra-cuoi-khoa --data du-lieu-hoc-vien --minutes 45 --attempts 2
     """
-    from assessment.service.rounds import RoundError, open_round
+    from assessment.service.rounds import open_round
 
-    with _service_db(data_dir, db_url, (RoundError,)) as engine:
+    with _service_db(data_dir, db_url, _round_errors()) as engine:
         name = open_round(engine, _course(course_dir, book_root), quiz_id, start=start, end=end,
                           attempts=attempts, minutes=minutes, groups=groups)
     click.echo(name)
@@ -283,9 +293,9 @@ def close_command(name: str, data_dir: Path, db_url: str | None,
 
         assessment rounds close kiem-tra-cuoi-khoa-truc-tuyen-1 --data du-lieu-hoc-vien
     """
-    from assessment.service.rounds import RoundError, close_round
+    from assessment.service.rounds import close_round
 
-    with _service_db(data_dir, db_url, (RoundError,)) as engine:
+    with _service_db(data_dir, db_url, _round_errors()) as engine:
         finished = close_round(engine, name, _course(course_dir, book_root),
                                urls(data_dir, db_url, gradebook_url)[1])
     click.echo(f"Đã đóng đợt {name}; {finished} bài đang làm được nộp tự động.")
