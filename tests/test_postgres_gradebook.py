@@ -76,9 +76,9 @@ def test_report_names_an_unreachable_postgres_server(tmp_path, report_case, post
 
 
 def _open(url: str) -> None:
-    from assessment.service.db import open_gradebook
+    from assessment.grading.record import course_gradebook
 
-    open_gradebook(url).close()
+    course_gradebook(url).close()
 
 
 def test_workers_opening_a_new_gradebook_at_once_all_start(postgres, pg_url):
@@ -127,10 +127,11 @@ def test_serve_adds_the_course_row_before_the_workers_start(pg_url, tmp_path):
     """`assessment serve` prepares the gradebook with our course's row in the master process,
     so its workers find it and never race to add it."""
     from assessment.grading.record import COURSE_ID
-    from assessment.service.db import gradebook_url, prepare_gradebook
+    from assessment.service.db import gradebook_url
+    from assessment.service.dbtools import upgrade_gradebook
 
     for url in (pg_url, gradebook_url(tmp_path)):
-        prepare_gradebook(url)
+        upgrade_gradebook(url)
         engine = create_engine(url)
         with engine.connect() as conn:
             courses = [row[0] for row in conn.exec_driver_sql("SELECT id FROM course")]

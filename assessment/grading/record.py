@@ -55,6 +55,21 @@ class HandIn:
                          if value is None or (isinstance(value, str) and not value.strip()))
 
 
+def course_gradebook(url: str, course_id: str = COURSE_ID):
+    """nbgrader's ``Gradebook`` at ``url``, for our course.
+
+    nbgrader adds the course's row when it is missing. Processes that open a new gradebook at
+    the same moment (the workers of one service, services on two machines) may all try to add
+    it; all but one then fail on the duplicate key. Opening again finds the row.
+    """
+    from nbgrader.api import Gradebook, InvalidEntry
+
+    try:
+        return Gradebook(url, course_id)
+    except InvalidEntry:
+        return Gradebook(url, course_id)
+
+
 def _ensure_assignment(gb, key: QuizKey, course_id: str):
     """The assignment's Notebook row, created as generate_assignment would if missing, and its
     cells' ids: (notebook, {grade cell name: id}, {solution cell name: id}).
@@ -119,7 +134,6 @@ def record_many(gradebook, key: QuizKey, hand_ins: Iterable[HandIn], *,
     from nbgrader.api import (
         Comment,
         Grade,
-        Gradebook,
         Student,
         SubmittedAssignment,
         SubmittedNotebook,
@@ -133,7 +147,7 @@ def record_many(gradebook, key: QuizKey, hand_ins: Iterable[HandIn], *,
         latest[hand_in.student_id] = hand_in
     totals = {sid: float(sum(h.scores.values())) for sid, h in latest.items()}
     owned = isinstance(gradebook, str)
-    gb = Gradebook(gradebook, course_id) if owned else gradebook
+    gb = course_gradebook(gradebook, course_id) if owned else gradebook
     with contextlib.closing(gb) if owned else _released(gb):
         db = gb.db
         try:

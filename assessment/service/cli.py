@@ -127,10 +127,10 @@ def serve(host: str, port: int, data_dir: Path, db_url: str | None,
               "BOOK_ROOT": book_root, "MIGRATE": False, "DATABASE_URL": service_url,
               "GRADEBOOK_URL": grades_url, "BEHIND_HTTPS": behind_https}
     db.upgrade(service_url)
-    db.prepare_gradebook(grades_url)
     from assessment.service.dbtools import upgrade_gradebook
 
-    upgrade_gradebook(grades_url)  # nbgrader's schema and revision, also in a shared database
+    # the gradebook and our course's row, before the workers start (see upgrade_gradebook)
+    upgrade_gradebook(grades_url)
 
     class Service(BaseApplication):
         def load_config(self) -> None:

@@ -32,7 +32,8 @@ def gradebook():
     extensions = current_app.extensions
     with _opening:
         if "service_gradebook" not in extensions:
-            from assessment.service.db import open_gradebook
+            from assessment.grading.record import course_gradebook
 
-            extensions["service_gradebook"] = open_gradebook(current_app.config["GRADEBOOK_URL"])
+            extensions["service_gradebook"] = course_gradebook(
+                current_app.config["GRADEBOOK_URL"])
     return extensions["service_gradebook"]

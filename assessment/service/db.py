@@ -74,31 +74,6 @@ def upgrade(url: str) -> None:
         engine.dispose()
 
 
-def open_gradebook(url: str):
-    """nbgrader's ``Gradebook`` of our course.
-
-    nbgrader adds the course's row when it is missing. Processes that open a new gradebook at
-    the same moment (the workers of one service, services on two machines) may all try to add
-    it; all but one then fail on the duplicate key. Opening again finds the row.
-    """
-    from nbgrader.api import Gradebook, InvalidEntry
-
-    from assessment.grading.record import COURSE_ID
-
-    try:
-        return Gradebook(url, COURSE_ID)
-    except InvalidEntry:
-        return Gradebook(url, COURSE_ID)
-
-
-def prepare_gradebook(url: str) -> None:
-    """Create the nbgrader gradebook and our course's row now, before the workers start:
-    nbgrader's migrations take seconds, and workers that each add the row at once would
-    race for it (a worker that loses cannot start)."""
-    with open_gradebook(url):
-        pass
-
-
 def prepare_data_dir(data_dir: Path) -> Path:
     """Create the data folder (private to this user) and its secret key; return the folder."""
     data_dir.mkdir(parents=True, exist_ok=True)

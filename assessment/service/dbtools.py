@@ -105,15 +105,17 @@ def upgrade_gradebook(url: str) -> None:
     nbgrader creates its tables when a Gradebook is opened, but records its Alembic revision
     only in a database that had no table at all: in a database shared with the service it is
     recorded here, as nbgrader would have. An older gradebook is brought up to date with
-    nbgrader's own migrations (what ``nbgrader db upgrade`` runs).
+    nbgrader's own migrations (what ``nbgrader db upgrade`` runs). Our course's row is made
+    too: `assessment serve` runs this before its workers start, so that the first submission
+    does not wait seconds for nbgrader's migrations and the workers never race for the row.
     """
     from alembic.script import ScriptDirectory
     from nbgrader import dbutil
 
-    from assessment.service.db import open_gradebook
+    from assessment.grading.record import course_gradebook
 
     head = ScriptDirectory(dbutil.ALEMBIC_DIR).get_current_head()
-    with open_gradebook(url) as gradebook:
+    with course_gradebook(url) as gradebook:
         with gradebook.engine.begin() as conn:
             if not inspect(conn).has_table(VERSION_TABLES["gradebook"]):
                 conn.execute(text("CREATE TABLE alembic_version "
